@@ -1,0 +1,107 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/**
+ * All configuration, parsed once from the environment (and an optional `.env`) by one zod schema.
+ * A wrong value stops start-up with a message naming the variable; secrets are never echoed.
+ * Every variable is documented in `.env.example`.
+ */
+
+/** Root of the project (where package.json lives), independent of the working directory. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.string().url('phải là một URL đầy đủ (http:// hoặc https://)').optional());
+const idList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v ?? []),
+  z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'mỗi id chỉ gồm chữ, số, _ hoặc -')),
+);
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.preprocess(emptyToUndefined, port.default(3000)),
+    HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('0.0.0.0')),
+    DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default(path.join(PROJECT_ROOT, '.data'))),
+    KNOWLEDGE_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default(path.join(PROJECT_ROOT, 'knowledge'))),
+    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+    /** Minutes of silence after which a conversation's session is forgotten. */
+    SESSION_TTL_MINUTES: z.preprocess(emptyToUndefined, positiveInt.default(60 * 24)),
+    /** Salt for hashing user ids before storage; generated and kept under DATA_DIR when absent. */
+    USER_ID_SALT: optionalString,
+    /** Override of "today" (YYYY-MM-DD) for demonstrations and tests; normally unset. */
+    TODAY: z.preprocess(emptyToUndefined, z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'phải có dạng YYYY-MM-DD').optional()),
+
+    PUBLIC_URL: optionalUrl,
+
+    TELEGRAM_BOT_TOKEN: optionalString,
+    TELEGRAM_API_ROOT: z.preprocess(emptyToUndefined, z.string().url().default('https://api.telegram.org')),
+    TELEGRAM_MODE: z.preprocess(emptyToUndefined, z.enum(['polling', 'webhook']).default('polling')),
+    TELEGRAM_WEBHOOK_SECRET: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'phải gồm 1-256 ký tự A-Z a-z 0-9 _ -').optional(),
+    ),
+
+    ZALO_OA_APP_ID: optionalString,
+    ZALO_OA_SECRET_KEY: optionalString,
+    ZALO_APP_SECRET_KEY: optionalString,
+    ZALO_OA_ACCESS_TOKEN: optionalString,
+    ZALO_OA_REFRESH_TOKEN: optionalString,
+    ZALO_OA_API_BASE: z.preprocess(emptyToUndefined, z.string().url().default('https://openapi.zalo.me')),
+    ZALO_OAUTH_BASE: z.preprocess(emptyToUndefined, z.string().url().default('https://oauth.zaloapp.com')),
+    /** Events older than this many seconds are ignored (Zalo retries old events). */
+    ZALO_OA_MAX_EVENT_AGE_SECONDS: z.preprocess(emptyToUndefined, positiveInt.default(600)),
+
+    ZALO_BOT_TOKEN: optionalString,
+    ZALO_BOT_API_BASE: z.preprocess(emptyToUndefined, z.string().url().default('https://bot-api.zaloplatforms.com')),
+    ZALO_BOT_MODE: z.preprocess(emptyToUndefined, z.enum(['polling', 'webhook']).default('polling')),
+    ZALO_BOT_WEBHOOK_SECRET: z.preprocess(emptyToUndefined, z.string().min(8, 'phải dài 8-256 ký tự').max(256, 'phải dài 8-256 ký tự').optional()),
+
+    ADMIN_TELEGRAM_IDS: idList,
+    ADMIN_ZALO_IDS: idList,
+    ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'phải dài ít nhất 16 ký tự').optional()),
+
+    /** Messages per minute allowed per user (chat channels) and per IP (web API). */
+    RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, positiveInt.default(30)),
+  })
+  .superRefine((c, ctx) => {
+    if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook') {
+      if (!c.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'bắt buộc khi TELEGRAM_MODE=webhook' });
+      if (!c.TELEGRAM_WEBHOOK_SECRET)
+        ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'bắt buộc khi TELEGRAM_MODE=webhook' });
+    }
+    if (c.ZALO_BOT_TOKEN && c.ZALO_BOT_MODE === 'webhook') {
+      if (!c.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'bắt buộc khi ZALO_BOT_MODE=webhook' });
+      if (!c.ZALO_BOT_WEBHOOK_SECRET)
+        ctx.addIssue({ code: 'custom', path: ['ZALO_BOT_WEBHOOK_SECRET'], message: 'bắt buộc khi ZALO_BOT_MODE=webhook' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Raised when the environment is wrong; the message lists each bad variable by name. */
+export class ConfigError extends Error {}
+
+/**
+ * Parses the environment into a Config. Throws a ConfigError naming every bad variable
+ * (never printing its value, since it may be a secret).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  - ${String(i.path[0] ?? '?')}: ${i.message}`);
+  throw new ConfigError(`Cấu hình không hợp lệ (biến môi trường):\n${lines.join('\n')}`);
+}
+
+/** Loads `.env` from the project root if present (never overriding variables already set). */
+export async function loadDotEnv(): Promise<void> {
+  const file = path.join(PROJECT_ROOT, '.env');
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(file)) return;
+  const dotenv = await import('dotenv');
+  dotenv.config({ path: file, override: false, quiet: true } as never);
+}

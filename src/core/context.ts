@@ -1,0 +1,41 @@
+import type { Incoming, Session, TurnResult } from './types.ts';
+import type { Understanding } from '../nlu/types.ts';
+import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
+
+/**
+ * Everything a skill (policy answer, eligibility flow, statistics) may use for one turn.
+ * Skills read `nlu`, may mutate `session`, and must take the current date from `now`
+ * (injectable, so tests can stand on either side of a date boundary).
+ */
+export interface TurnContext {
+  incoming: Incoming;
+  nlu: Understanding;
+  session: Session;
+  now: Date;
+  services: Services;
+}
+
+/** Long-lived, read-mostly services built once at start-up. */
+export interface Services {
+  knowledge: KnowledgeBase;
+  /** Statistics store and query engine; absent in contexts that do not load it. */
+  stats?: StatsSkill;
+}
+
+/** A multi-step conversation (the guided eligibility check). */
+export interface Flow {
+  /** Name stored in `session.flow.name`; button payloads for this flow start with `${name}:`. */
+  readonly name: string;
+  /** Starts the flow when this message asks for it (or carries a full one-line form); otherwise null. */
+  tryStart(ctx: TurnContext): TurnResult | null;
+  /** Continues an active flow; returns null when the person clearly left it (asked something else). */
+  continue(ctx: TurnContext): TurnResult | null;
+}
+
+/** The statistics skill, as seen by the core. */
+export interface StatsSkill {
+  /** 0..1: how much this message looks like a question for a figure (indicator/area/period words). */
+  score(ctx: TurnContext): number;
+  /** Answers a statistics question, or null when no indicator can be identified. */
+  answer(ctx: TurnContext): Promise<TurnResult | null> | TurnResult | null;
+}

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { Incoming, Session, TurnResult } from './types.ts';
+import type { Services, Flow } from './context.ts';
+import type { SessionStore } from '../storage/session-store.ts';
+import { KeyedQueue } from './keyed-queue.ts';
+import { respond } from './respond.ts';
+
+/** Called after every turn (inbox, usage figures). Receives no raw user id, only the channel. */
+export type TurnObserver = (event: { incoming: Incoming; result: TurnResult; at: Date }) => void;
+
+export interface EngineOptions {
+  services: Services;
+  sessions: SessionStore;
+  flows: Flow[];
+  /** Salt for hashing conversation ids before they are used as storage keys. */
+  salt: string;
+  /** Injectable clock: every date-dependent answer reads it. */
+  clock?: () => Date;
+  observers?: TurnObserver[];
+}
+
+/** Longest text the core will read; longer messages are cut (with a note) rather than refused. */
+export const MAX_TEXT_LENGTH = 2000;
+
+/**
+ * The one entry point every channel calls: loads the conversation's session, runs the channel-neutral
+ * core (understand → decide → reply) in per-conversation order, saves the session, notifies observers.
+ */
+export class Engine {
+  private readonly queue = new KeyedQueue();
+  readonly clock: () => Date;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.clock = opts.clock ?? (() => new Date());
+  }
+
+  get services(): Services {
+    return this.opts.services;
+  }
+
+  /** Storage key for a conversation: a salted hash, so raw user ids are never stored. */
+  sessionKey(incoming: Pick<Incoming, 'channel' | 'conversationId'>): string {
+    return createHash('sha256').update(`${this.opts.salt}|${incoming.channel}|${incoming.conversationId}`).digest('hex').slice(0, 32);
+  }
+
+  /** Handles one message and returns the replies. Never throws for bad input. */
+  handle(incoming: Incoming): Promise<TurnResult> {
+    const key = this.sessionKey(incoming);
+    return this.queue.run(key, async () => {
+      const now = this.clock();
+      const session: Session = structuredClone(this.opts.sessions.get(key)) ?? { id: key, updatedAt: now.toISOString() };
+      const result = await respond(incoming, session, { services: this.opts.services, flows: this.opts.flows, now });
+      session.updatedAt = now.toISOString();
+      this.opts.sessions.set(key, session);
+      for (const observe of this.opts.observers ?? []) {
+        try {
+          observe({ incoming, result, at: now });
+        } catch {
+          // An observer must never break a conversation.
+        }
+      }
+      return result;
+    });
+  }
+
+  /** Erases everything stored for this conversation (the /xoadulieu command). */
+  erase(incoming: Pick<Incoming, 'channel' | 'conversationId'>): boolean {
+    return this.opts.sessions.delete(this.sessionKey(incoming));
+  }
+
+  /** Waits for in-flight turns and writes sessions out (graceful shutdown). */
+  async drain(): Promise<void> {
+    await this.queue.drain();
+    await this.opts.sessions.flush();
+  }
+}

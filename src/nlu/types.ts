@@ -1,0 +1,40 @@
+import type { HouseholdType } from '../core/types.ts';
+
+/** A money amount found in text ("1,5 triệu", "1tr5", "1.500.000đ"), with what it was said to be per. */
+export interface MoneyMention {
+  vnd: number;
+  /** "/người", "mỗi người", "bình quân" */
+  perPerson: boolean;
+  /** "/tháng", "mỗi tháng", "1 tháng" */
+  perMonth: boolean;
+  /** "/năm" */
+  perYear: boolean;
+  raw: string;
+}
+
+/** Entities extracted from one message. Null means "not said". */
+export interface Entities {
+  household: HouseholdType | null;
+  /** rural / urban, for the poverty line. */
+  areaType: 'rural' | 'urban' | null;
+  /** A four-digit year (2015-2035) mentioned. */
+  year: number | null;
+  /** A full date mentioned (dd/mm/yyyy), ISO. */
+  date: string | null;
+  money: MoneyMention[];
+  /** Household size ("4 người", "nhà 5 khẩu"). */
+  members: number | null;
+}
+
+/** The engine's reading of one message. */
+export interface Understanding {
+  /** The text as typed (trimmed, length-capped). */
+  original: string;
+  /** NFC, one tone convention, lower case, abbreviations/teencode expanded, spaces collapsed. Keeps accents. */
+  normalized: string;
+  /** `normalized` with diacritics folded (đ→d): the form all matching is done on. */
+  folded: string;
+  /** Word tokens of `folded`. */
+  tokens: string[];
+  entities: Entities;
+}

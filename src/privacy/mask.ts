@@ -1,0 +1,30 @@
+/**
+ * Masks residents' personal data in free text before it is logged or stored:
+ * Vietnamese citizen ID numbers (CCCD, 12 digits; old CMND, 9 digits), phone numbers,
+ * e-mail addresses and bank account numbers. Amounts of money are left alone.
+ */
+
+const EMAIL = /[\p{L}0-9._%+-]+@[\p{L}0-9.-]+\.[\p{L}]{2,}/gu;
+// Phone: +84 or 0 followed by 9-10 digits, allowing spaces/dots/dashes between groups.
+const PHONE = /(?<![\d.,])(?:\+?84|0)(?:[\s.-]?\d){8,10}(?![\d.,]*\d)/g;
+// CCCD 12 digits / CMND 9 digits, possibly spaced in groups.
+const ID_NUMBER = /(?<![\d.,])\d{3}[\s.-]?\d{3}[\s.-]?\d{3}(?:[\s.-]?\d{3})?(?![\d])/g;
+// Bank accounts: 8-19 digits after an account keyword.
+const BANK = /((?:stk|số tài khoản|so tai khoan|tài khoản|tai khoan|tk)\s*[:.]?\s*)(\d[\d\s.-]{6,22}\d)/giu;
+const LONG_DIGITS = /(?<![\d.,])\d{10,19}(?![\d])/g;
+
+/** Returns `text` with personal identifiers replaced by placeholders such as [SĐT] and [CCCD]. */
+export function maskPersonalData(text: string): string {
+  if (!text) return text;
+  return text
+    .replace(EMAIL, '[EMAIL]')
+    .replace(BANK, (_m, prefix: string) => `${prefix}[STK]`)
+    .replace(PHONE, '[SĐT]')
+    .replace(ID_NUMBER, (m) => (isMoneyLike(m) ? m : '[CCCD]'))
+    .replace(LONG_DIGITS, '[SỐ]');
+}
+
+function isMoneyLike(m: string): boolean {
+  // "1.500.000" style thousands grouping is money, not an ID.
+  return /^\d{1,3}(\.\d{3})+$/.test(m);
+}
