@@ -1,6 +1,7 @@
 import type { Incoming, Session, TurnResult } from './types.ts';
 import type { Understanding } from '../nlu/types.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
+import type { LanguageKit } from '../nlu/language-kit.ts';
 
 /**
  * Everything a skill (policy answer, eligibility flow, statistics) may use for one turn.
@@ -18,6 +19,8 @@ export interface TurnContext {
 /** Long-lived, read-mostly services built once at start-up. */
 export interface Services {
   knowledge: KnowledgeBase;
+  /** Index, lexicon and text reader; built from `knowledge` on first use when not given. */
+  language?: LanguageKit;
   /** Statistics store and query engine; absent in contexts that do not load it. */
   stats?: StatsSkill;
 }

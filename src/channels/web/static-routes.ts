@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HttpApp } from '../../server/http-app.ts';
+
+const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
+
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/** Serves the web chat page and its two assets, read once at start, with strict security headers. */
+export function registerWebPage(app: HttpApp): void {
+  const files: Array<[string, string, string]> = [
+    ['/', 'index.html', 'text/html; charset=utf-8'],
+    ['/app.js', 'app.js', 'text/javascript; charset=utf-8'],
+    ['/app.css', 'app.css', 'text/css; charset=utf-8'],
+  ];
+  for (const [route, file, type] of files) {
+    const body = readFileSync(path.join(DIR, file));
+    app.route('GET', route, () => ({
+      status: 200,
+      headers: { 'content-type': type, 'content-security-policy': CSP, 'cache-control': 'no-cache' },
+      body,
+    }));
+  }
+}

@@ -1,0 +1,108 @@
+// Web chat client: sends questions to /api/chat and shows replies with their sources and buttons.
+// All text is inserted with textContent (never innerHTML), so answers cannot inject markup.
+(function () {
+  'use strict';
+  var log = document.getElementById('log');
+  var form = document.getElementById('ask');
+  var input = document.getElementById('q');
+  var send = document.getElementById('send');
+  var KEY = 'tlgn-conversation';
+  var conversationId = localStorage.getItem(KEY);
+  if (!conversationId) {
+    conversationId = 'web-' + Math.random().toString(36).slice(2) + Date.now().toString(36);
+    localStorage.setItem(KEY, conversationId);
+  }
+
+  function add(cls, text) {
+    var div = document.createElement('div');
+    div.className = 'msg ' + cls;
+    div.textContent = text;
+    log.appendChild(div);
+    div.scrollIntoView({ block: 'end' });
+    return div;
+  }
+
+  function formatDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || '');
+    return m ? m[3] + '/' + m[2] + '/' + m[1] : iso;
+  }
+
+  function showReply(r) {
+    var div = add('bot', r.text);
+    if (r.image && r.image.base64) {
+      var img = document.createElement('img');
+      img.src = 'data:' + r.image.mime + ';base64,' + r.image.base64;
+      img.alt = r.image.alt || '';
+      div.appendChild(img);
+    }
+    if (r.citations && r.citations.length) {
+      var src = document.createElement('div');
+      src.className = 'sources';
+      r.citations.forEach(function (c) {
+        var line = document.createElement('div');
+        line.appendChild(document.createTextNode('Nguồn: ' + c.instrument + (c.article ? ', ' + c.article : '') + (c.effectiveFrom ? ' (áp dụng từ ' + formatDate(c.effectiveFrom) + ')' : '') + ' '));
+        if (c.url && /^https?:\/\//.test(c.url)) {
+          var a = document.createElement('a');
+          a.href = c.url; a.target = '_blank'; a.rel = 'noopener noreferrer'; a.textContent = 'xem';
+          line.appendChild(a);
+        }
+        src.appendChild(line);
+      });
+      div.appendChild(src);
+    }
+    if (r.buttons && r.buttons.length) {
+      var box = document.createElement('div');
+      box.className = 'buttons';
+      r.buttons.forEach(function (b) {
+        var btn = document.createElement('button');
+        btn.type = 'button';
+        btn.textContent = b.label;
+        btn.addEventListener('click', function () { ask({ payload: b.payload }, b.label); });
+        box.appendChild(btn);
+      });
+      div.appendChild(box);
+    }
+  }
+
+  function ask(body, shown) {
+    add('user', shown);
+    var wait = add('bot typing', 'Đang trả lời…');
+    send.disabled = true;
+    body.conversationId = conversationId;
+    fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      .then(function (res) { return res.json().then(function (j) { return { ok: res.ok, j: j }; }); })
+      .then(function (x) {
+        wait.remove();
+        if (!x.ok) { add('bot', x.j.error || 'Dạ, có lỗi, anh/chị thử lại giúp em.'); return; }
+        x.j.replies.forEach(showReply);
+      })
+      .catch(function () { wait.remove(); add('bot', 'Dạ, không kết nối được máy chủ. Anh/chị thử lại sau ạ.'); })
+      .finally(function () { send.disabled = false; input.focus(); });
+  }
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = '';
+    ask({ text: text }, text);
+  });
+
+  document.getElementById('erase').addEventListener('click', function () {
+    fetch('/api/erase', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversationId: conversationId }) })
+      .then(function (r) { return r.json(); })
+      .then(function (j) {
+        log.textContent = '';
+        localStorage.removeItem(KEY);
+        conversationId = 'web-' + Math.random().toString(36).slice(2) + Date.now().toString(36);
+        localStorage.setItem(KEY, conversationId);
+        add('bot', j.message || 'Đã xóa.');
+      });
+  });
+
+  fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversationId: conversationId, payload: 'menu' }) })
+    .then(function (r) { return r.json(); })
+    .then(function (j) { (j.replies || []).forEach(showReply); })
+    .catch(function () {});
+  input.focus();
+})();

@@ -1,0 +1,73 @@
+import type { Topic, Session } from './types.ts';
+import type { TurnContext } from './context.ts';
+import type { LanguageKit } from '../nlu/language-kit.ts';
+import type { SearchHit } from '../knowledge/search-index.ts';
+
+/** The engine's decision about what a message is about, with the evidence behind it. */
+export interface TopicDecision {
+  topic: Topic;
+  confidence: number;
+  /** Ranked alternatives (for "did you mean" buttons). */
+  ranked: Array<{ topic: Topic; score: number }>;
+  hits: SearchHit[];
+  /** True when the topic was carried over from the previous turn. */
+  followUp: boolean;
+}
+
+const FOLLOW_UP_MARKERS = /^(con|the|vay|the con|vay con|nhu vay|the thi|con neu|neu|con ho|con nha|the nam|con nam)\b|\b(thi sao|the nao|sao a|nua khong|nua ko|thi bao nhieu|bao nhieu a)\s*\??$/;
+
+/** Topics that a follow-up may inherit from (small talk and declines are not continued). */
+const INHERITABLE: ReadonlySet<Topic> = new Set([
+  'loan', 'health_insurance', 'tuition', 'legal_aid', 'vocational_training', 'housing',
+  'poverty_standard', 'benefits_overview', 'statistics', 'other_policy',
+]);
+
+/**
+ * Combines three kinds of evidence into a topic: lexicon keywords (data), the best-matching knowledge
+ * entries (BM25 over phrasings), and the statistics skill's own judgement; then applies conversation
+ * context for short follow-ups. Confidence grows with the winning score and its margin over the next.
+ */
+export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
+  const { folded, tokens } = ctx.nlu;
+  const lex = kit.topics.score(folded);
+  const hits = kit.index.search(folded, 8);
+  const scores = new Map(lex);
+
+  if (hits.length) {
+    const top = hits[0].score;
+    const strength = Math.min(1, top / 10);
+    hits.slice(0, 3).forEach((h, rank) => {
+      const share = h.score / top;
+      const bonus = 4 * strength * share * (rank === 0 ? 1 : 0.5);
+      scores.set(h.entry.topic, (scores.get(h.entry.topic) ?? 0) + bonus);
+    });
+  }
+  const statsScore = ctx.services.stats?.score(ctx) ?? 0;
+  scores.set('statistics', (scores.get('statistics') ?? 0) + statsScore * 8);
+
+  let ranked = [...scores.entries()].map(([topic, score]) => ({ topic, score })).sort((a, b) => b.score - a.score);
+  let best = ranked[0];
+  let followUp = false;
+
+  const prev = ctx.session.topic;
+  const short = tokens.length <= 12;
+  const looksLikeFollowUp = FOLLOW_UP_MARKERS.test(folded) || (short && best.score < 3);
+  if (prev && INHERITABLE.has(prev) && short && looksLikeFollowUp && best.score < 5 && best.topic !== 'out_of_scope' && best.topic !== 'smalltalk') {
+    const prevScore = (scores.get(prev) ?? 0) + 4;
+    scores.set(prev, prevScore);
+    ranked = [...scores.entries()].map(([topic, score]) => ({ topic, score })).sort((a, b) => b.score - a.score);
+    best = ranked[0];
+    followUp = best.topic === prev;
+  }
+
+  const second = ranked[1]?.score ?? 0;
+  const margin = best.score > 0 ? (best.score - second) / best.score : 0;
+  const strength = Math.min(1, best.score / 7);
+  const confidence = best.score <= 0 ? 0 : Math.min(0.99, 0.25 + 0.75 * strength * (0.45 + 0.55 * margin));
+  return { topic: best.score > 0 ? best.topic : 'out_of_scope', confidence, ranked, hits, followUp };
+}
+
+/** Carries the household type over to a follow-up that does not name one. */
+export function householdFor(ctx: TurnContext, decision: TopicDecision, session: Session) {
+  return ctx.nlu.entities.household ?? (decision.followUp || ctx.nlu.tokens.length <= 12 ? session.household ?? null : null);
+}

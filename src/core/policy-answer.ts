@@ -1,0 +1,72 @@
+import type { PolicyEntry } from '../knowledge/schema.ts';
+import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
+import type { Button, Reply } from './types.ts';
+import { formatDate } from '../format/vi.ts';
+
+/** Words that ask "how / where / what papers": the answer then includes the procedure section. */
+const ASKS_PROCEDURE = /\b(thu tuc|ho so|giay to|lam sao|cach nao|lam the nao|nhu the nao|o dau|nop|dang ky|mau|quy trinh|can gi|chuan bi|buoc)\b/;
+const ASKS_WHO = /\b(ai duoc|doi tuong|dieu kien|co duoc|duoc khong|co phai|co bi|ai|nhung ai)\b/;
+const ASKS_AMOUNT = /\b(bao nhieu|muc|toi da|lai suat|so tien|may phan tram|phan tram|bao lau|thoi han)\b/;
+
+function pickSections(entry: PolicyEntry, folded: string, full: boolean) {
+  if (full) return entry.details;
+  const wanted: Array<(h: string) => boolean> = [];
+  if (ASKS_PROCEDURE.test(folded)) wanted.push((h) => /cach|ho so|thu tuc|noi|dau|nop|buoc|quy trinh|giay|lam gi/.test(h));
+  if (ASKS_WHO.test(folded)) wanted.push((h) => /ai|doi tuong|dieu kien|truong hop/.test(h));
+  if (ASKS_AMOUNT.test(folded)) wanted.push((h) => /muc|lai|so tien|thoi han|bao nhieu/.test(h));
+  const fold = (s: string) => s.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd');
+  return entry.details.filter((d) => wanted.some((w) => w(fold(d.heading)))).slice(0, 2);
+}
+
+/** A one-line source note: "Căn cứ: Quyết định 2553/QĐ-TTg, áp dụng từ 01/12/2025." */
+export function sourceLine(entry: PolicyEntry): string {
+  const main = [...entry.legal_basis].sort((a, b) => ((a.effective_from ?? '') < (b.effective_from ?? '') ? 1 : -1))[0];
+  const parts = entry.legal_basis.map((b) => b.instrument + (b.article ? ` (${b.article})` : '')).slice(0, 3);
+  const from = main?.effective_from ?? entry.effective_from;
+  return `Căn cứ: ${parts.join('; ')}${from ? `; áp dụng từ ${formatDate(from)}` : ''}. Cập nhật ${formatDate(entry.last_verified)}.`;
+}
+
+/**
+ * Renders a knowledge entry as the reply a resident reads: the short answer (values as of `now`),
+ * the detail sections the question asks for (or all of them when `full`), the caution line where a
+ * fact is unconfirmed or local, where to go, and the source with its date.
+ */
+export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, folded: string, full = false): Reply {
+  const lines: string[] = [];
+  const current = kb.isCurrent(entry, now);
+  if (!current) {
+    const until = entry.effective_to ? ` đến ${formatDate(entry.effective_to)}` : '';
+    lines.push(`Lưu ý: chính sách này chỉ áp dụng${until}, hiện không còn áp dụng cho hồ sơ mới.`);
+  }
+  lines.push(kb.render(entry, entry.short_answer.trim(), now));
+  for (const section of pickSections(entry, folded, full)) {
+    lines.push('');
+    lines.push(`${section.heading}:`);
+    for (const l of section.lines) lines.push(`• ${kb.render(entry, l, now)}`);
+  }
+  if (full && entry.contacts.length) {
+    lines.push('');
+    lines.push('Nơi hỏi, nộp hồ sơ:');
+    for (const c of entry.contacts) lines.push(`• ${c}`);
+  }
+  const unconfirmedValue = Object.keys(entry.params).some((p) => kb.valueAt(entry, p, now)?.unconfirmed);
+  if (entry.caution || entry.status === 'unconfirmed' || unconfirmedValue) {
+    lines.push('');
+    lines.push(`⚠️ ${entry.caution ?? 'Thông tin này chưa được xác nhận từ văn bản chính thức, vui lòng hỏi lại UBND xã.'}`);
+  }
+  lines.push('');
+  lines.push(sourceLine(entry));
+  const buttons: Button[] = [];
+  if (!full && entry.details.length) buttons.push({ label: 'Xem đầy đủ', payload: `kb:${entry.id}:full` });
+  for (const id of entry.related) {
+    const rel = kb.get(id);
+    if (rel && buttons.length < 4) buttons.push({ label: shortTitle(rel.title), payload: `kb:${rel.id}` });
+  }
+  return { text: lines.join('\n'), buttons, citations: kb.citations(entry) };
+}
+
+/** Titles shortened for buttons (Telegram and Zalo show ~30 characters comfortably). */
+export function shortTitle(title: string): string {
+  const t = title.replace(/\s*\(.*?\)\s*/g, ' ').trim();
+  return t.length > 40 ? `${t.slice(0, 38).trimEnd()}…` : t;
+}

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { PROJECT_ROOT } from '../config.ts';
+import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
+import { SearchIndex } from '../knowledge/search-index.ts';
+import { loadLexicon, type Lexicon } from './lexicon.ts';
+import { LanguageUnderstanding } from './understand.ts';
+import { TopicScorer } from './topic.ts';
+
+/** Everything built once from the knowledge base and lexicon to read messages. */
+export interface LanguageKit {
+  lexicon: Lexicon;
+  nlu: LanguageUnderstanding;
+  topics: TopicScorer;
+  index: SearchIndex;
+}
+
+/** Builds the language kit for a knowledge base (index, spelling vocabulary, topic keywords). */
+export function buildLanguageKit(knowledge: KnowledgeBase, knowledgeDir = path.join(PROJECT_ROOT, 'knowledge')): LanguageKit {
+  const lexicon = loadLexicon(knowledgeDir);
+  const index = new SearchIndex(knowledge.entries);
+  const nlu = new LanguageUnderstanding(lexicon, index.vocabulary());
+  return { lexicon, nlu, topics: new TopicScorer(lexicon), index };
+}
+
+const cache = new WeakMap<KnowledgeBase, LanguageKit>();
+
+/** The kit for this knowledge base, built on first use and cached. */
+export function languageKitFor(knowledge: KnowledgeBase, provided?: LanguageKit): LanguageKit {
+  if (provided) return provided;
+  let kit = cache.get(knowledge);
+  if (!kit) {
+    kit = buildLanguageKit(knowledge);
+    cache.set(knowledge, kit);
+  }
+  return kit;
+}

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { readDataFile, KnowledgeError, describeZodError } from '../knowledge/knowledge-base.ts';
+import { TOPICS, type Topic } from '../core/types.ts';
+import { fold, foldKey } from './text.ts';
+
+/**
+ * Language data kept outside code (knowledge/lexicon): abbreviations/teencode and
+ * topic keywords with weights. Editors extend these files; the engine folds them at load.
+ */
+export interface Lexicon {
+  /** folded token → replacement (accented) */
+  abbreviations: Map<string, string>;
+  /** topic → list of [folded phrase, weight] */
+  topicKeywords: Map<Topic, Array<[string, number]>>;
+}
+
+const abbreviationsSchema = z.record(z.string(), z.string().min(1));
+const topicsSchema = z.record(z.enum(TOPICS), z.record(z.string(), z.number().min(0).max(10)));
+
+/** Loads `knowledge/lexicon/*.yaml`; throws a KnowledgeError naming the file and the field when invalid. */
+export function loadLexicon(knowledgeDir: string): Lexicon {
+  const abbrFile = path.join(knowledgeDir, 'lexicon', 'abbreviations.yaml');
+  const topicFile = path.join(knowledgeDir, 'lexicon', 'topics.yaml');
+  const abbr = abbreviationsSchema.safeParse(readDataFile(abbrFile));
+  if (!abbr.success) throw new KnowledgeError(`${abbrFile}: ${describeZodError(abbr.error)}`);
+  const topics = topicsSchema.safeParse(readDataFile(topicFile));
+  if (!topics.success) throw new KnowledgeError(`${topicFile}: ${describeZodError(topics.error)}`);
+  const abbreviations = new Map<string, string>();
+  for (const [k, v] of Object.entries(abbr.data)) abbreviations.set(fold(k), v);
+  const topicKeywords = new Map<Topic, Array<[string, number]>>();
+  for (const [topic, words] of Object.entries(topics.data) as Array<[Topic, Record<string, number>]>) {
+    topicKeywords.set(
+      topic,
+      Object.entries(words).map(([p, w]) => [foldKey(expandAbbreviations(p, abbreviations)), w] as [string, number]),
+    );
+  }
+  return { abbreviations, topicKeywords };
+}
+
+/**
+ * Replaces whole-word abbreviations and teencode with their expansions ("ko dc" → "không được").
+ * Works on lower-cased text; a token is looked up by its folded form.
+ */
+export function expandAbbreviations(lower: string, table: Map<string, string>): string {
+  return lower.replace(/[\p{L}\p{N}]+/gu, (word) => {
+    if (/^\d/.test(word)) return word;
+    return table.get(fold(word)) ?? word;
+  });
+}

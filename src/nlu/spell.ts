@@ -1,0 +1,59 @@
+/**
+ * Typo tolerance for folded tokens, SymSpell-style: every vocabulary word is indexed under its
+ * single-character deletions, so a misspelt token ("ngheoo", "hoc phij", "tihn") finds the known
+ * word at edit distance 1 in constant time. Only tokens of 4+ letters are corrected.
+ */
+export class SpellCorrector {
+  private readonly vocab = new Map<string, number>();
+  private readonly deletes = new Map<string, string[]>();
+
+  constructor(words: Iterable<string>) {
+    for (const w of words) {
+      if (!/^[a-z]+$/.test(w)) continue;
+      this.vocab.set(w, (this.vocab.get(w) ?? 0) + 1);
+    }
+    for (const w of this.vocab.keys()) {
+      if (w.length < 3) continue;
+      for (const d of deletions(w)) {
+        const list = this.deletes.get(d);
+        if (list) list.push(w);
+        else this.deletes.set(d, [w]);
+      }
+    }
+  }
+
+  has(word: string): boolean {
+    return this.vocab.has(word);
+  }
+
+  /** The known word closest to `token`, or the token itself. */
+  correct(token: string): string {
+    if (token.length < 4 || this.vocab.has(token) || !/^[a-z]+$/.test(token)) return token;
+    const candidates = new Map<string, number>();
+    const consider = (w: string) => candidates.set(w, this.vocab.get(w) ?? 0);
+    // token has one extra char: a deletion of token is a word
+    for (const d of deletions(token)) {
+      if (this.vocab.has(d)) consider(d);
+      // substitution / transposition: deletions meet
+      for (const w of this.deletes.get(d) ?? []) if (Math.abs(w.length - token.length) <= 1) consider(w);
+    }
+    // token misses one char: token is a deletion of a word
+    for (const w of this.deletes.get(token) ?? []) consider(w);
+    let best = token;
+    let bestScore = -1;
+    for (const [w, freq] of candidates) {
+      const score = freq + (w[0] === token[0] ? 1000 : 0);
+      if (score > bestScore) {
+        best = w;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+}
+
+function deletions(w: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < w.length; i++) out.push(w.slice(0, i) + w.slice(i + 1));
+  return out;
+}
