@@ -33,12 +33,14 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
   const hits = kit.index.search(folded, 8);
   const scores = new Map(lex);
 
+  let lexBest: { topic: Topic | null; score: number } = { topic: null, score: 0 };
+  for (const [topic, score] of lex) if (score > lexBest.score) lexBest = { topic, score };
   if (hits.length) {
     const top = hits[0].score;
-    const strength = Math.min(1, top / 10);
-    hits.slice(0, 3).forEach((h, rank) => {
+    const strength = Math.min(1, top / 12);
+    hits.slice(0, 2).forEach((h, rank) => {
       const share = h.score / top;
-      const bonus = 4 * strength * share * (rank === 0 ? 1 : 0.5);
+      const bonus = 3 * strength * share * (rank === 0 ? 1 : 0.5);
       scores.set(h.entry.topic, (scores.get(h.entry.topic) ?? 0) + bonus);
     });
   }
@@ -51,9 +53,10 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
 
   const prev = ctx.session.topic;
   const short = tokens.length <= 12;
-  const looksLikeFollowUp = FOLLOW_UP_MARKERS.test(folded) || (short && best.score < 3);
-  if (prev && INHERITABLE.has(prev) && short && looksLikeFollowUp && best.score < 5 && best.topic !== 'out_of_scope' && best.topic !== 'smalltalk') {
-    const prevScore = (scores.get(prev) ?? 0) + 4;
+  const looksLikeFollowUp = FOLLOW_UP_MARKERS.test(folded) || lexBest.score < 3;
+  const strongOther = lexBest.topic !== prev && lexBest.score >= 5;
+  if (prev && INHERITABLE.has(prev) && short && looksLikeFollowUp && !strongOther && lexBest.topic !== 'out_of_scope' && !(lexBest.topic === 'smalltalk' && lexBest.score >= 4)) {
+    const prevScore = (scores.get(prev) ?? 0) + 5;
     scores.set(prev, prevScore);
     ranked = [...scores.entries()].map(([topic, score]) => ({ topic, score })).sort((a, b) => b.score - a.score);
     best = ranked[0];

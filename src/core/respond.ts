@@ -121,8 +121,10 @@ async function answerTopic(ctx: TurnContext, d: TopicDecision, household: Househ
 export function pickEntry(ctx: TurnContext, d: TopicDecision, household: HouseholdType | null, kit: LanguageKit): PolicyEntry | null {
   const kb = ctx.services.knowledge;
   const fit = (e: PolicyEntry) => {
-    if (!household || !e.households.length) return 1;
-    return e.households.includes(household) ? 1.5 : 0.5;
+    if (!household) return 1;
+    if (!e.households.length) return 0.85;
+    if (!e.households.includes(household)) return 0.45;
+    return e.households.length === 1 ? 1.6 : 1.25;
   };
   const current = (e: PolicyEntry) => (kb.isCurrent(e, ctx.now) ? 1 : 0.7);
   if (d.topic === 'benefits_overview') {

@@ -5,7 +5,7 @@ import { fold, tokenize } from '../nlu/text.ts';
 export const STOPWORDS = new Set(
   ('a ah ak a. ad ai anh ba bac ban bi cho chi chu co con cua cung da dang de den di do duoc em gi gium giup ha hay hoi ' +
     'khi khong la lai lam len luc ma minh muon nao nay ne nhe nho nhung nua o oi ong qua ra roi sao se tai the thi toi ' +
-    'tren trong tu tui va vay ve voi vo xin ho nha duoc').split(/\s+/),
+    'tren trong tu tui va ve voi vo xin ho nha duoc').split(/\s+/),
 );
 
 /** Unigrams (minus stopwords) plus syllable bigrams: Vietnamese words are often two syllables. */
@@ -43,7 +43,14 @@ export class SearchIndex {
   private readonly k1 = 1.2;
   private readonly b = 0.5;
 
-  constructor(private readonly entries: PolicyEntry[]) {
+  /**
+   * @param normalize turns raw text into the folded form queries use (abbreviations expanded), so an
+   * entry's "vay NHCSXH" meets a query's "ngân hàng chính sách xã hội". Defaults to plain folding.
+   */
+  constructor(
+    private readonly entries: PolicyEntry[],
+    private readonly normalize: (text: string) => string = fold,
+  ) {
     entries.forEach((e, i) => {
       this.addDoc(i, e.title, 1);
       for (const p of e.phrasings) this.addDoc(i, p, 1);
@@ -55,12 +62,12 @@ export class SearchIndex {
   /** Every folded word in the index (for spelling correction). */
   vocabulary(): string[] {
     const words: string[] = [];
-    for (const e of this.entries) words.push(...tokenize(fold([e.title, ...e.phrasings, ...e.keywords].join(' '))));
+    for (const e of this.entries) words.push(...tokenize(this.normalize([e.title, ...e.phrasings, ...e.keywords].join(' '))));
     return words;
   }
 
   private addDoc(entry: number, text: string, weight: number): void {
-    const terms = termsOf(fold(text));
+    const terms = termsOf(this.normalize(text));
     const tf = new Map<string, number>();
     for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
     const id = this.docs.length;
@@ -88,14 +95,17 @@ export class SearchIndex {
         docScores.set(id, (docScores.get(id) ?? 0) + s * d.weight);
       }
     }
-    const best = new Map<number, number>();
+    // An entry scores as its best document plus a little for each other matching one.
+    const best = new Map<number, [number, number]>();
     for (const [id, s] of docScores) {
       const e = this.docs[id].entry;
-      if (s > (best.get(e) ?? 0)) best.set(e, s);
+      const cur = best.get(e) ?? [0, 0];
+      if (s > cur[0]) best.set(e, [s, cur[1] + cur[0]]);
+      else best.set(e, [cur[0], cur[1] + s]);
     }
     return [...best.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, limit)
-      .map(([i, score]) => ({ entry: this.entries[i], score }));
+      .map(([i, [top, rest]]) => ({ entry: this.entries[i], score: top + 0.15 * Math.min(rest, 2 * top) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit);
   }
 }

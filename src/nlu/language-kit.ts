@@ -2,7 +2,8 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../config.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { SearchIndex } from '../knowledge/search-index.ts';
-import { loadLexicon, type Lexicon } from './lexicon.ts';
+import { loadLexicon, expandAbbreviations, type Lexicon } from './lexicon.ts';
+import { fold } from './text.ts';
 import { LanguageUnderstanding } from './understand.ts';
 import { TopicScorer } from './topic.ts';
 
@@ -17,7 +18,7 @@ export interface LanguageKit {
 /** Builds the language kit for a knowledge base (index, spelling vocabulary, topic keywords). */
 export function buildLanguageKit(knowledge: KnowledgeBase, knowledgeDir = path.join(PROJECT_ROOT, 'knowledge')): LanguageKit {
   const lexicon = loadLexicon(knowledgeDir);
-  const index = new SearchIndex(knowledge.entries);
+  const index = new SearchIndex(knowledge.entries, (text) => fold(expandAbbreviations(text.toLowerCase(), lexicon.abbreviations)));
   const nlu = new LanguageUnderstanding(lexicon, index.vocabulary());
   return { lexicon, nlu, topics: new TopicScorer(lexicon), index };
 }

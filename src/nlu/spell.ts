@@ -27,8 +27,14 @@ export class SpellCorrector {
   }
 
   /** The known word closest to `token`, or the token itself. */
-  correct(token: string): string {
-    if (token.length < 4 || this.vocab.has(token) || !/^[a-z]+$/.test(token)) return token;
+  correct(raw: string): string {
+    if (this.vocab.has(raw) || !/^[a-z]+$/.test(raw)) return raw;
+    // Stretched letters ("nhaaa", "onn") are emphasis, not spelling.
+    const token = raw.replace(/([a-z])\1{2,}/g, '$1');
+    if (this.vocab.has(token)) return token;
+    const squeezed = token.replace(/([a-z])\1$/, '$1');
+    if (this.vocab.has(squeezed)) return squeezed;
+    if (token.length < 4) return token;
     const candidates = new Map<string, number>();
     const consider = (w: string) => candidates.set(w, this.vocab.get(w) ?? 0);
     // token has one extra char: a deletion of token is a word
@@ -41,8 +47,10 @@ export class SpellCorrector {
     for (const w of this.deletes.get(token) ?? []) consider(w);
     let best = token;
     let bestScore = -1;
+    const letters = [...token].sort().join('');
     for (const [w, freq] of candidates) {
-      const score = freq + (w[0] === token[0] ? 1000 : 0);
+      const transposed = w.length === token.length && [...w].sort().join('') === letters;
+      const score = freq + (w[0] === token[0] ? 1000 : 0) + (transposed ? 500 : 0);
       if (score > bestScore) {
         best = w;
         bestScore = score;

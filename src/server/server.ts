@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import type { Config } from '../config.ts';
+import type { Logger } from '../observability/logger.ts';
+import { buildCore, type Core } from '../app/bootstrap.ts';
+import { HttpApp } from './http-app.ts';
+import { registerHealth } from './health.ts';
+import { registerWebApi } from '../channels/web/api.ts';
+import { registerWebPage } from '../channels/web/static-routes.ts';
+import { createChannels } from '../channels/registry.ts';
+import type { ChannelAdapter } from '../channels/channel.ts';
+import type { TurnObserver } from '../core/engine.ts';
+
+/** The whole server: core, HTTP app with every route, and the channels. Used by main.ts and tests. */
+export interface Server {
+  core: Core;
+  app: HttpApp;
+  channels: ChannelAdapter[];
+  /** Port actually bound (useful with PORT=0). */
+  port: number;
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function createServer(config: Config, logger: Logger, extra: { observers?: TurnObserver[] } = {}): Promise<Server> {
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const core = await buildCore(config, logger, { persistSessions: true, withStats: true, observers: extra.observers });
+  const app = new HttpApp(logger);
+  const server: Server = {
+    core,
+    app,
+    channels: [],
+    port: 0,
+    async start() {
+      server.port = await app.listen(config.PORT, config.HOST);
+      for (const ch of server.channels) {
+        try {
+          await ch.start();
+        } catch (err) {
+          logger.error({ channel: ch.name, err: (err as Error).message }, 'channel failed to start');
+        }
+      }
+      return server.port;
+    },
+    async stop() {
+      await Promise.allSettled(server.channels.map((c) => c.stop()));
+      await app.close(8_000);
+      await core.close();
+    },
+  };
+  registerHealth(app, core, () => server.channels, config.DATA_DIR);
+  registerWebApi(app, { engine: core.engine, ratePerMinute: config.RATE_LIMIT_PER_MINUTE, adminToken: config.ADMIN_TOKEN });
+  registerWebPage(app);
+  server.channels = createChannels({ config, engine: core.engine, app, logger, dataDir: config.DATA_DIR }, core);
+  return server;
+}

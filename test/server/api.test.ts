@@ -1,0 +1,88 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { startTestServer, post } from '../helpers/server.ts';
+
+let s: Awaited<ReturnType<typeof startTestServer>>;
+beforeAll(async () => {
+  s = await startTestServer();
+});
+afterAll(async () => {
+  await s.close();
+});
+
+describe('POST /api/chat contract', () => {
+  it('answers a question with replies, topic, household and confidence', async () => {
+    const r = await post(`${s.url}/api/chat`, { conversationId: 'api-1', text: 'lãi suất vay hộ nghèo hiện nay bao nhiêu' });
+    expect(r.status).toBe(200);
+    expect(r.json.topic).toBe('loan');
+    expect(r.json.household).toBe('poor');
+    expect(r.json.confidence).toBeGreaterThan(0.5);
+    expect(r.json.replies[0].text).toContain('6,24%');
+    expect(r.json.replies[0].citations.some((c: any) => /2553/.test(c.instrument))).toBe(true);
+    expect(r.json.replies[0].buttons.length).toBeGreaterThan(0);
+  });
+
+  it('accepts a button payload', async () => {
+    const r = await post(`${s.url}/api/chat`, { conversationId: 'api-2', payload: 'menu' });
+    expect(r.status).toBe(200);
+    expect(r.json.replies[0].buttons.some((b: any) => b.payload === 'topic:loan')).toBe(true);
+  });
+
+  it.each([
+    ['malformed JSON', '{"conversationId": "x", "text": '],
+    ['a JSON array', '[1,2,3]'],
+    ['missing conversationId', '{"text":"chào"}'],
+    ['neither text nor payload', '{"conversationId":"x"}'],
+    ['wrong types', '{"conversationId": 5, "text": ["a"]}'],
+    ['null', 'null'],
+  ])('refuses %s with a JSON 400', async (_name, body) => {
+    const r = await post(`${s.url}/api/chat`, body);
+    expect(r.status).toBe(400);
+    expect(typeof r.json.error).toBe('string');
+  });
+
+  it('refuses a body over 64 KB with 413', async () => {
+    const r = await post(`${s.url}/api/chat`, { conversationId: 'big', text: 'a'.repeat(70_000) });
+    expect(r.status).toBe(413);
+    expect(r.json.error).toBeTruthy();
+  });
+
+  it.each([
+    ['empty text', ''],
+    ['emoji only', '😀😀🙏'],
+    ['binary garbage', '\u0000\u0001\uFFFD\u0007abc\u001b[31m'],
+    ['10,000 characters', 'hộ nghèo '.repeat(1111).slice(0, 10_000)],
+  ])('answers %s politely without an error', async (_name, text) => {
+    const r = await post(`${s.url}/api/chat`, { conversationId: 'odd', text });
+    expect(r.status).toBe(200);
+    expect(r.json.replies[0].text).toMatch(/^Dạ/);
+  });
+
+  it('serves /healthz with the version and the number of knowledge entries', async () => {
+    const res = await fetch(`${s.url}/healthz`);
+    const j = await res.json();
+    expect(res.status).toBe(200);
+    expect(j.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(j.knowledgeEntries).toBeGreaterThan(20);
+  });
+
+  it('serves the Vietnamese web page with security headers', async () => {
+    const res = await fetch(`${s.url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await res.text()).toContain('Trợ lý Giảm nghèo');
+  });
+
+  it('returns JSON 404 for unknown paths and 405 for wrong methods', async () => {
+    expect((await fetch(`${s.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${s.url}/api/chat`)).status).toBe(405);
+  });
+
+  it('keeps context between turns of one conversation', async () => {
+    await post(`${s.url}/api/chat`, { conversationId: 'ctx-1', text: 'hộ nghèo vay vốn lãi suất bao nhiêu' });
+    const r = await post(`${s.url}/api/chat`, { conversationId: 'ctx-1', text: 'còn hộ cận nghèo thì sao?' });
+    expect(r.json.topic).toBe('loan');
+    expect(r.json.household).toBe('near_poor');
+    expect(r.json.replies[0].text).toContain('7,488%');
+  });
+});
