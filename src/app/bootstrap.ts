@@ -10,6 +10,7 @@ import type { Flow, Services, StatsSkill } from '../core/context.ts';
 import { FileSessionStore, MemorySessionStore, type SessionStore } from '../storage/session-store.ts';
 import { writeFileAtomicSync } from '../storage/atomic-file.ts';
 import type { Logger } from '../observability/logger.ts';
+import { LearningStore } from '../learning/learning-store.ts';
 
 /** The assembled core, shared by the server, the CLI and the tests. */
 export interface Core {
@@ -80,9 +81,11 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
   const sessions: SessionStore = options.persistSessions
     ? await FileSessionStore.open(config.DATA_DIR, config.SESSION_TTL_MINUTES, (msg, extra) => logger.warn(extra ?? {}, msg))
     : new MemorySessionStore();
-  const services: Services = { knowledge, language, stats };
+  const learning = options.persistSessions ? await LearningStore.open(config.DATA_DIR, (msg, extra) => logger.warn(extra ?? {}, msg)) : undefined;
+  const services: Services = { knowledge, language, stats, learning };
   const salt = options.persistSessions ? loadSalt(config) : 'batch';
-  const engine = new Engine({ services, sessions, flows, salt, clock: options.clock ?? clockFor(config), observers: options.observers });
+  const observers = [...(learning ? [learning.observer] : []), ...(options.observers ?? [])];
+  const engine = new Engine({ services, sessions, flows, salt, clock: options.clock ?? clockFor(config), observers });
   return {
     engine,
     services,
@@ -92,6 +95,7 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
     async close() {
       await engine.drain();
       await sessions.close();
+      await learning?.flush();
       await stats?.close();
     },
   };

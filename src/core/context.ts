@@ -2,6 +2,7 @@ import type { Incoming, Session, TurnResult } from './types.ts';
 import type { Understanding } from '../nlu/types.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { LanguageKit } from '../nlu/language-kit.ts';
+import type { LearningStore } from '../learning/learning-store.ts';
 
 /**
  * Everything a skill (policy answer, eligibility flow, statistics) may use for one turn.
@@ -23,6 +24,8 @@ export interface Services {
   language?: LanguageKit;
   /** Statistics store and query engine; absent in contexts that do not load it. */
   stats?: StatsSkill;
+  /** Inbox and usage figures (the learning loop); absent in batch runs. */
+  learning?: LearningStore;
 }
 
 /** A multi-step conversation (the guided eligibility check). */

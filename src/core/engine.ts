@@ -19,6 +19,13 @@ export interface EngineOptions {
   observers?: TurnObserver[];
 }
 
+/** "/xoadulieu", "xóa dữ liệu của tôi" or the `erase` button: the person asks to be forgotten. */
+export function isEraseRequest(incoming: Incoming): boolean {
+  if (incoming.payload === 'erase') return true;
+  const t = (incoming.text ?? '').trim().toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd');
+  return /^\/?xoadulieu(@\w+)?$/.test(t) || /^xoa (het )?du lieu( cua (toi|em|minh))?$/.test(t);
+}
+
 /** Longest text the core will read; longer messages are cut (with a note) rather than refused. */
 export const MAX_TEXT_LENGTH = 2000;
 
@@ -48,6 +55,16 @@ export class Engine {
     const key = this.sessionKey(incoming);
     return this.queue.run(key, async () => {
       const now = this.clock();
+      if (isEraseRequest(incoming)) {
+        this.opts.sessions.delete(key);
+        return {
+          replies: [{ text: 'Dạ, em đã xóa toàn bộ dữ liệu trò chuyện em lưu về anh/chị (ngữ cảnh hỏi đáp và bước kiểm tra đang làm dở). Các câu hỏi trước đây chỉ còn trong thống kê tổng hợp, không gắn với anh/chị.' }],
+          topic: 'smalltalk',
+          household: null,
+          confidence: 1,
+          outcome: 'answered',
+        } satisfies TurnResult;
+      }
       const session: Session = structuredClone(this.opts.sessions.get(key)) ?? { id: key, updatedAt: now.toISOString() };
       const result = await respond(incoming, session, { services: this.opts.services, flows: this.opts.flows, now });
       session.updatedAt = now.toISOString();

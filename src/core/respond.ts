@@ -5,6 +5,7 @@ import { languageKitFor, type LanguageKit } from '../nlu/language-kit.ts';
 import { decideTopic, householdFor, type TopicDecision } from './classify.ts';
 import { introReply, topicButtons, CAPABILITIES, REFERRAL, TOPIC_LABELS } from './menus.ts';
 import { policyReply, shortTitle } from './policy-answer.ts';
+import { usageReport } from './usage-report.ts';
 import type { PolicyEntry } from '../knowledge/schema.ts';
 
 export interface RespondDeps {
@@ -63,6 +64,9 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
     const r = flow.tryStart(ctx);
     if (r) return remember(session, r);
   }
+
+  const usage = usageReport(ctx);
+  if (usage) return usage;
 
   const decision = decideTopic(ctx, kit);
   const household = householdFor(ctx, decision, session);

@@ -6,6 +6,7 @@ import { HttpApp } from './http-app.ts';
 import { registerHealth } from './health.ts';
 import { registerWebApi } from '../channels/web/api.ts';
 import { registerWebPage } from '../channels/web/static-routes.ts';
+import { registerAdminRoutes } from '../channels/web/admin.ts';
 import { createChannels } from '../channels/registry.ts';
 import type { ChannelAdapter } from '../channels/channel.ts';
 import type { TurnObserver } from '../core/engine.ts';
@@ -32,13 +33,12 @@ export async function createServer(config: Config, logger: Logger, extra: { obse
     port: 0,
     async start() {
       server.port = await app.listen(config.PORT, config.HOST);
-      for (const ch of server.channels) {
-        try {
-          await ch.start();
-        } catch (err) {
-          logger.error({ channel: ch.name, err: (err as Error).message }, 'channel failed to start');
-        }
-      }
+      // Listen first (webhooks point at us), then start channels in parallel: a slow one never delays the others.
+      await Promise.all(
+        server.channels.map((ch) =>
+          ch.start().catch((err: Error) => logger.error({ channel: ch.name, err: err.message }, 'channel failed to start')),
+        ),
+      );
       return server.port;
     },
     async stop() {
@@ -50,6 +50,7 @@ export async function createServer(config: Config, logger: Logger, extra: { obse
   registerHealth(app, core, () => server.channels, config.DATA_DIR);
   registerWebApi(app, { engine: core.engine, ratePerMinute: config.RATE_LIMIT_PER_MINUTE, adminToken: config.ADMIN_TOKEN });
   registerWebPage(app);
+  registerAdminRoutes(app, core.services.learning, config.ADMIN_TOKEN);
   server.channels = createChannels({ config, engine: core.engine, app, logger, dataDir: config.DATA_DIR }, core);
   return server;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Low } from 'lowdb';
 import type { Session } from '../core/types.ts';
 import { openJsonStore, type StoreWarn } from './json-store.ts';
+import { CoalescedWriter } from './coalesced-writer.ts';
 
 /**
  * Where conversation sessions live. An interface so a shared implementation (Redis) can be added
@@ -42,15 +43,18 @@ type SessionFile = { version: 1; sessions: Record<string, Session> };
  * of atomic writes. Expired sessions are dropped on load and on each write.
  */
 export class FileSessionStore implements SessionStore {
-  private dirty = false;
-  private writing: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly writer: CoalescedWriter;
 
   private constructor(
     private readonly db: Low<SessionFile>,
     private readonly ttlMs: number,
-    private readonly delayMs: number,
-  ) {}
+    delayMs: number,
+  ) {
+    this.writer = new CoalescedWriter(async () => {
+      this.expire(Date.now());
+      await this.db.write();
+    }, delayMs);
+  }
 
   static async open(dataDir: string, ttlMinutes: number, warn?: StoreWarn, delayMs = 50): Promise<FileSessionStore> {
     const db = await openJsonStore<SessionFile>(
@@ -68,7 +72,7 @@ export class FileSessionStore implements SessionStore {
     const s = this.db.data.sessions[key];
     if (s && Date.now() - Date.parse(s.updatedAt) > this.ttlMs) {
       delete this.db.data.sessions[key];
-      this.markDirty();
+      this.writer.markDirty();
       return undefined;
     }
     return s;
@@ -76,13 +80,13 @@ export class FileSessionStore implements SessionStore {
 
   set(key: string, session: Session): void {
     this.db.data.sessions[key] = session;
-    this.markDirty();
+    this.writer.markDirty();
   }
 
   delete(key: string): boolean {
     const had = key in this.db.data.sessions;
     delete this.db.data.sessions[key];
-    if (had) this.markDirty();
+    if (had) this.writer.markDirty();
     return had;
   }
 
@@ -96,37 +100,8 @@ export class FileSessionStore implements SessionStore {
     }
   }
 
-  private markDirty(): void {
-    this.dirty = true;
-    if (this.timer || this.writing) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.writeNow();
-    }, this.delayMs);
-    this.timer.unref?.();
-  }
-
-  private async writeNow(): Promise<void> {
-    if (this.writing) return this.writing;
-    if (!this.dirty) return;
-    this.dirty = false;
-    this.expire(Date.now());
-    this.writing = this.db.write().finally(() => {
-      this.writing = null;
-      if (this.dirty) this.markDirty();
-    });
-    return this.writing;
-  }
-
-  async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    while (this.writing || this.dirty) {
-      if (this.writing) await this.writing;
-      else await this.writeNow();
-    }
+  flush(): Promise<void> {
+    return this.writer.flush();
   }
 
   async close(): Promise<void> {

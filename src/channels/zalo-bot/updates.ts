@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** Zalo Bot Platform updates (webhook bodies and getUpdates results). */
+const id = z.union([z.string().min(1), z.number()]).transform((v) => String(v));
+
+export const botMessageSchema = z.looseObject({
+  message_id: id,
+  date: z.union([z.number(), z.string()]).optional(),
+  from: z.looseObject({ id, display_name: z.string().optional(), is_bot: z.boolean().optional() }),
+  chat: z.looseObject({ id, chat_type: z.string().optional() }).optional(),
+  text: z.string().optional(),
+  caption: z.string().optional(),
+});
+
+export const updateSchema = z.looseObject({
+  event_name: z.string().min(1).max(100),
+  message: botMessageSchema,
+});
+
+export type BotUpdate = z.infer<typeof updateSchema>;
+
+/**
+ * Accepts the wrapped `{ok, result: {event_name, message}}` and the bare `{event_name, message}`
+ * shapes, and a result that is a list of updates; returns the valid updates and a count of invalid ones.
+ */
+export function extractUpdates(body: unknown): { updates: BotUpdate[]; invalid: number } {
+  let payload: unknown = body;
+  if (payload && typeof payload === 'object' && !Array.isArray(payload) && 'result' in payload && !('event_name' in payload)) {
+    payload = (payload as { result: unknown }).result;
+  }
+  const items = Array.isArray(payload) ? payload : payload === null || payload === undefined ? [] : [payload];
+  const updates: BotUpdate[] = [];
+  let invalid = 0;
+  for (const item of items) {
+    const r = updateSchema.safeParse(item);
+    if (r.success) updates.push(r.data);
+    else invalid++;
+  }
+  return { updates, invalid };
+}

@@ -1,0 +1,100 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** Constant-time string comparison (both sides hashed to equal-length digests first). */
+export function safeEqual(a: string, b: string): boolean {
+  const da = createHash('sha256').update(a, 'utf8').digest();
+  const db = createHash('sha256').update(b, 'utf8').digest();
+  return timingSafeEqual(da, db) && a.length === b.length;
+}
+
+/** Short stable hash used to key stored ids (never stores raw user ids). */
+export function shortHash(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 24);
+}
+
+/** Sleeps `ms`, waking early (resolving) when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Exponential backoff with jitter: base·2^attempt, capped, ±25 %. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
+  const raw = Math.min(maxMs, baseMs * 2 ** attempt);
+  return Math.round(raw * (0.75 + Math.random() * 0.5));
+}
+
+/** Replaces every occurrence of the given secrets in a message (errors may echo URLs). */
+export function redactSecrets(message: string, secrets: Array<string | undefined>): string {
+  let out = message;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[redacted]');
+  return out;
+}
+
+/** Messages per minute per person, in fixed one-minute windows; bounded memory. */
+export class PerMinuteLimiter {
+  private windowStart = 0;
+  private counts = new Map<string, number>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Counts one message; returns 'ok', 'first-over' (first refusal this window) or 'over'. */
+  hit(key: string): 'ok' | 'first-over' | 'over' {
+    const t = this.now();
+    if (t - this.windowStart >= 60_000) {
+      this.windowStart = t;
+      this.counts = new Map();
+    }
+    const n = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, n);
+    if (n <= this.limit) return 'ok';
+    return n === this.limit + 1 ? 'first-over' : 'over';
+  }
+}
+
+/** Tracks background tasks so stop() can wait for them. */
+export class InFlight {
+  private readonly tasks = new Set<Promise<unknown>>();
+
+  add<T>(p: Promise<T>): Promise<T> {
+    const tracked = p.finally(() => this.tasks.delete(tracked));
+    this.tasks.add(tracked);
+    tracked.catch(() => undefined);
+    return tracked;
+  }
+
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  async drain(): Promise<void> {
+    while (this.tasks.size) await Promise.allSettled([...this.tasks]);
+  }
+}
+
+/** Runs tasks one at a time per key (one person's replies stay in order), concurrently across keys. */
+export class SerialByKey {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+}

@@ -1,0 +1,52 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Zalo OA webhook signature: header `X-ZEvent-Signature: mac=<hex sha256>` where the digest covers
+ * app_id + raw body + timestamp + OA secret key (a plain SHA-256 of the concatenation, not an HMAC),
+ * with app_id and timestamp read from the body itself (official Java SDK, MacUtils.buildMac).
+ */
+export function computeMac(appId: string, rawBody: Buffer | string, timestamp: string, oaSecretKey: string): string {
+  return createHash('sha256')
+    .update(appId, 'utf8')
+    .update(typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody)
+    .update(timestamp, 'utf8')
+    .update(oaSecretKey, 'utf8')
+    .digest('hex');
+}
+
+/** The header value Zalo sends: `mac=` + hex digest. */
+export function signatureHeader(appId: string, rawBody: Buffer | string, timestamp: string, oaSecretKey: string): string {
+  return `mac=${computeMac(appId, rawBody, timestamp, oaSecretKey)}`;
+}
+
+/**
+ * Reads a top-level field's value as the exact text that was signed: strings as they are, numbers in
+ * their literal form from the raw JSON (so large ids are not rounded).
+ */
+export function signedField(body: Record<string, unknown>, raw: string, field: 'app_id' | 'timestamp'): string | undefined {
+  const v = body[field];
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') {
+    const m = new RegExp(`"${field}"\\s*:\\s*(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)`).exec(raw);
+    return m ? m[1] : String(v);
+  }
+  return undefined;
+}
+
+export type VerifyResult = { ok: true; appId: string; timestamp: string } | { ok: false; reason: 'missing' | 'malformed' | 'mismatch' };
+
+/** Verifies a webhook in constant time over the raw bytes. `body` is the parsed JSON of `rawBody`. */
+export function verifySignature(rawBody: Buffer, body: unknown, header: string | undefined, oaSecretKey: string): VerifyResult {
+  if (!header) return { ok: false, reason: 'missing' };
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: false, reason: 'malformed' };
+  const raw = rawBody.toString('utf8');
+  const appId = signedField(body as Record<string, unknown>, raw, 'app_id');
+  const timestamp = signedField(body as Record<string, unknown>, raw, 'timestamp');
+  if (appId === undefined || timestamp === undefined) return { ok: false, reason: 'malformed' };
+  const given = header.trim().replace(/^mac=/i, '').toLowerCase();
+  const expected = Buffer.from(computeMac(appId, rawBody, timestamp, oaSecretKey), 'utf8');
+  const actual = Buffer.from(given, 'utf8');
+  // timingSafeEqual needs equal lengths: compare against itself on a length mismatch to keep timing flat.
+  const same = actual.length === expected.length ? timingSafeEqual(actual, expected) : (timingSafeEqual(expected, expected), false);
+  return same ? { ok: true, appId, timestamp } : { ok: false, reason: 'mismatch' };
+}

@@ -1,0 +1,39 @@
+import { loadConfig, loadDotEnv } from '../config.ts';
+import { LearningStore, groupInbox } from '../learning/learning-store.ts';
+import { formatDate } from '../format/vi.ts';
+
+/**
+ * `npm run inbox [-- --json] [-- --days N]`: questions the bot could not answer well, grouped by
+ * similarity with counts, so an editor can add phrasings or entries. Reads DATA_DIR/learning.json.
+ */
+async function main() {
+  await loadDotEnv();
+  const config = loadConfig();
+  const args = process.argv.slice(2);
+  const daysArg = args.indexOf('--days');
+  const days = daysArg >= 0 ? Number(args[daysArg + 1]) : 30;
+  const store = await LearningStore.open(config.DATA_DIR, (m) => console.error(m));
+  const since = new Date(Date.now() - days * 86_400_000).toISOString();
+  const groups = groupInbox(store.inbox().filter((i) => i.at >= since));
+  if (args.includes('--json')) {
+    process.stdout.write(JSON.stringify(groups, null, 2) + '\n');
+    return;
+  }
+  if (!groups.length) {
+    console.log(`Hộp thư trống: không có câu hỏi nào cần bổ sung trong ${days} ngày qua.`);
+    return;
+  }
+  console.log(`Câu hỏi cần bổ sung (${days} ngày qua), gộp theo nội dung giống nhau:\n`);
+  for (const g of groups) {
+    const kinds = Object.entries(g.kinds).map(([k, n]) => `${k} ${n}`).join(', ');
+    const topics = Object.entries(g.topics).map(([k, n]) => `${k} ${n}`).join(', ');
+    console.log(`${String(g.count).padStart(4)} × "${g.example}"`);
+    console.log(`       loại: ${kinds}; chủ đề đoán: ${topics}; gần nhất: ${formatDate(g.lastAt.slice(0, 10))}`);
+    for (const s of g.samples.slice(1)) console.log(`       cũng hỏi: "${s}"`);
+  }
+}
+
+main().catch((err) => {
+  console.error(`Lỗi: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,151 @@
+import type { KnowledgeBase } from './knowledge-base.ts';
+import type { PolicyEntry } from './schema.ts';
+
+/**
+ * Checks the knowledge base for problems the schema cannot see on its own: dates against today,
+ * cross-references between entries, phrasings claimed twice, placeholders naming missing params,
+ * overlapping dated values. Returns one human-readable line per problem (empty when all is well).
+ */
+
+/** Lower-case, NFC, strip Vietnamese diacritics (incl. đ → d) and collapse spaces. */
+export function foldVi(text: string): string {
+  return text
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/đ/g, 'd')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Is `u` a well-formed https URL with a real host name? */
+export function isHttpsUrl(u: string): boolean {
+  if (typeof u !== 'string' || /\s/.test(u)) return false;
+  try {
+    const url = new URL(u);
+    return url.protocol === 'https:' && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(url.hostname) && u.startsWith('https://');
+  } catch {
+    return false;
+  }
+}
+
+const KNOWN_MODIFIERS = new Set(['month', 'from', 'prev', 'prev_to', 'exact']);
+/** Words that show the resident a fact is not settled (required in an unconfirmed short_answer). */
+const CAUTION_WORDS = ['chua duoc xac nhan', 'chua xac nhan', 'hoi lai', 'vui long hoi', 'nen hoi', 'can hoi', 'chua co huong dan', 'chua ro'];
+
+const isIso = (s: string | undefined): s is string => typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s);
+
+/** Every text of an entry that is rendered as a template. */
+function templates(entry: PolicyEntry): { where: string; text: string }[] {
+  const out: { where: string; text: string }[] = [{ where: 'short_answer', text: entry.short_answer }];
+  entry.details.forEach((d, i) => {
+    out.push({ where: `details[${i}].heading`, text: d.heading });
+    d.lines.forEach((l, j) => out.push({ where: `details[${i}].lines[${j}]`, text: l }));
+  });
+  if (entry.caution) out.push({ where: 'caution', text: entry.caution });
+  return out;
+}
+
+export function validateKnowledge(kb: KnowledgeBase, today: string): string[] {
+  const problems: string[] = [];
+  const ids = new Map<string, number>();
+  for (const e of kb.entries) ids.set(e.id, (ids.get(e.id) ?? 0) + 1);
+  for (const [id, n] of ids) if (n > 1) problems.push(`${id}: id bị trùng (${n} mục)`);
+
+  const phrasingOwner = new Map<string, { id: string; text: string }>();
+
+  for (const e of kb.entries) {
+    const p = (msg: string) => problems.push(`${e.id}: ${msg}`);
+
+    // Citations and legal basis.
+    if (!e.legal_basis?.length) p('thiếu căn cứ pháp lý (legal_basis)');
+    if (!e.sources?.length) p('thiếu nguồn trích dẫn (sources)');
+    e.legal_basis.forEach((b, i) => {
+      if (!b.instrument || b.instrument.trim().length < 3) p(`legal_basis[${i}]: thiếu tên văn bản`);
+      if (b.url !== undefined && !isHttpsUrl(b.url)) p(`legal_basis[${i}].url không phải liên kết https hợp lệ: ${b.url}`);
+      if (b.effective_from && b.effective_to && b.effective_to < b.effective_from) {
+        p(`legal_basis[${i}]: effective_to ${b.effective_to} trước effective_from ${b.effective_from}`);
+      }
+    });
+    e.sources.forEach((s, i) => {
+      if (!isHttpsUrl(s)) p(`sources[${i}] không phải liên kết https hợp lệ: ${s}`);
+    });
+
+    // Status against dates.
+    if (e.effective_to && e.effective_to < today && e.status !== 'superseded' && e.status !== 'ended') {
+      p(`hết hiệu lực từ ${e.effective_to} nhưng status là "${e.status}" (phải là superseded hoặc ended)`);
+    }
+    if (e.status === 'superseded' && !(e.effective_to && e.effective_to < today)) {
+      p('status "superseded" cần effective_to là một ngày đã qua');
+    }
+    if (e.effective_from && e.effective_to && e.effective_to < e.effective_from) {
+      p(`effective_to ${e.effective_to} trước effective_from ${e.effective_from}`);
+    }
+    if (e.last_verified > today) p(`last_verified ${e.last_verified} ở tương lai`);
+    if (e.status === 'unconfirmed') {
+      if (!e.caution?.trim()) p('status "unconfirmed" nhưng thiếu caution');
+      const folded = foldVi(e.short_answer);
+      if (!CAUTION_WORDS.some((w) => folded.includes(w))) {
+        p('status "unconfirmed": short_answer phải có lời lưu ý (ví dụ "chưa được xác nhận", "vui lòng hỏi lại UBND xã")');
+      }
+    }
+    if (!e.short_answer.trim().startsWith('Dạ')) p('short_answer phải bắt đầu bằng "Dạ,"');
+
+    // Cross-references.
+    for (const r of e.related) {
+      if (!ids.has(r)) p(`related "${r}" không tồn tại`);
+      if (r === e.id) p('related trỏ tới chính nó');
+    }
+    if (e.superseded_by && !ids.has(e.superseded_by)) p(`superseded_by "${e.superseded_by}" không tồn tại`);
+
+    // Phrasings: 6-15, each owned by one entry.
+    if (e.phrasings.length < 6 || e.phrasings.length > 15) p(`cần 6-15 cách hỏi (phrasings), đang có ${e.phrasings.length}`);
+    const own = new Set<string>();
+    for (const ph of e.phrasings) {
+      const key = foldVi(ph);
+      if (own.has(key)) {
+        p(`cách hỏi "${ph}" lặp lại trong cùng mục`);
+        continue;
+      }
+      own.add(key);
+      const owner = phrasingOwner.get(key);
+      if (owner && owner.id !== e.id) p(`cách hỏi "${ph}" trùng với mục "${owner.id}" ("${owner.text}")`);
+      else phrasingOwner.set(key, { id: e.id, text: ph });
+    }
+
+    // Placeholders name existing params.
+    for (const t of templates(e)) {
+      for (const m of t.text.matchAll(/\{([^{}]*)\}/g)) {
+        const [name, mod, ...rest] = m[1].split('.');
+        if (!/^[a-z0-9_]+$/.test(name ?? '') || rest.length) {
+          p(`${t.where}: placeholder không hợp lệ {${m[1]}}`);
+          continue;
+        }
+        if (!e.params[name]) p(`${t.where}: placeholder {${m[1]}} nhắc tới tham số "${name}" không có trong params`);
+        if (mod !== undefined && !KNOWN_MODIFIERS.has(mod)) p(`${t.where}: placeholder {${m[1]}} có hậu tố "${mod}" không được hỗ trợ`);
+      }
+    }
+    if (e.status === 'unconfirmed' || Object.values(e.params).some((par) => par.history.some((h) => h.unconfirmed))) {
+      if (!e.caution?.trim()) p('có giá trị chưa xác nhận (unconfirmed: true) nhưng thiếu caution');
+    }
+
+    // Param histories: well-ordered, not overlapping, bases that exist.
+    for (const [name, par] of Object.entries(e.params)) {
+      const hist = [...par.history].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+      hist.forEach((h, i) => {
+        if (h.to && h.to < h.from) p(`params.${name}: mức ${h.value} có to ${h.to} trước from ${h.from}`);
+        if (typeof h.basis === 'number' && !e.legal_basis[h.basis]) p(`params.${name}: basis ${h.basis} không có trong legal_basis`);
+        if (typeof h.basis === 'object' && h.basis.url && !isHttpsUrl(h.basis.url)) {
+          p(`params.${name}: basis.url không phải liên kết https hợp lệ: ${h.basis.url}`);
+        }
+        if (par.unit !== 'text' && typeof h.value !== 'number') p(`params.${name}: giá trị "${h.value}" phải là số (đơn vị ${par.unit})`);
+        const next = hist[i + 1];
+        if (!next) return;
+        if (!h.to || !isIso(h.to)) p(`params.${name}: mức từ ${h.from} không có ngày kết thúc nhưng có mức sau từ ${next.from} (chồng lấn)`);
+        else if (next.from <= h.to) p(`params.${name}: mức từ ${h.from} đến ${h.to} chồng lấn với mức từ ${next.from}`);
+      });
+    }
+  }
+  return problems;
+}

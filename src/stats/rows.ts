@@ -1,0 +1,201 @@
+import { z } from 'zod';
+import { CsvSyntaxError, parseCsv, toCsv } from './csv.ts';
+import type { Areas, Catalog } from './catalog.ts';
+
+/**
+ * One figure as it travels through CSV files (import/export) and the store.
+ * Columns (same for import and export): area_id, indicator, value, unit, qualifier, as_of,
+ * period_start, status, note, source, source_url.
+ */
+export const CSV_COLUMNS = [
+  'area_id',
+  'indicator',
+  'value',
+  'unit',
+  'qualifier',
+  'as_of',
+  'period_start',
+  'status',
+  'note',
+  'source',
+  'source_url',
+] as const;
+const REQUIRED_COLUMNS = ['area_id', 'indicator', 'value', 'unit', 'as_of', 'status', 'source'];
+
+export const STATUSES = ['reported', 'estimate', 'target', 'plan'] as const;
+export const QUALIFIERS = ['', 'at_least', 'about'] as const;
+
+/** True when `s` is YYYY-MM-DD and names a day that exists (no 2023-02-30). */
+export function isRealIsoDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+}
+
+const isoDate = z.string().refine(isRealIsoDate, 'ngày phải có dạng YYYY-MM-DD và là ngày có thật');
+
+export const figureSchema = z.object({
+  area_id: z.string().min(1),
+  indicator: z.string().min(1),
+  value: z.number().finite(),
+  unit: z.string().min(1),
+  qualifier: z.enum(QUALIFIERS),
+  as_of: isoDate,
+  period_start: z.union([z.literal(''), isoDate]),
+  status: z.enum(STATUSES),
+  note: z.string(),
+  source: z.string().min(1),
+  source_url: z.string(),
+});
+export type FigureRow = z.infer<typeof figureSchema>;
+
+/** A stored figure: the row plus when it was recorded and (for a revised one) when it was replaced. */
+export const storedFigureSchema = figureSchema.extend({
+  recorded_at: z.string(),
+  replaced_at: z.string().nullable(),
+});
+export type StoredFigure = z.infer<typeof storedFigureSchema>;
+
+export const storeFileSchema = z.object({
+  version: z.literal(1),
+  figures: z.array(storedFigureSchema),
+});
+export type StoreFile = z.infer<typeof storeFileSchema>;
+
+export interface RowError {
+  line: number;
+  message: string;
+}
+
+export function figureKey(f: Pick<FigureRow, 'area_id' | 'indicator' | 'as_of' | 'period_start'>): string {
+  return `${f.area_id}|${f.indicator}|${f.as_of}|${f.period_start}`;
+}
+
+/** Same figure content (ignoring bookkeeping fields). */
+export function sameFigure(a: FigureRow, b: FigureRow): boolean {
+  return CSV_COLUMNS.every((c) => String(a[c]) === String(b[c]));
+}
+
+const NUMBER_RE = /^[+-]?\d+(\.\d+)?$/;
+
+/**
+ * Parses and validates a whole CSV text. Every problem is reported with its line number;
+ * the caller must import nothing when `errors` is not empty.
+ */
+export function validateCsv(text: string, catalog: Catalog, areas: Areas): { rows: FigureRow[]; errors: RowError[] } {
+  const errors: RowError[] = [];
+  let recs;
+  try {
+    recs = parseCsv(text);
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) return { rows: [], errors: [{ line: err.line, message: `lỗi cú pháp CSV: ${err.message.replace(/^dòng \d+: /, '')}` }] };
+    throw err;
+  }
+  if (recs.length === 0) return { rows: [], errors: [{ line: 1, message: 'tệp rỗng: thiếu dòng tiêu đề' }] };
+  const header = recs[0].fields.map((h) => h.trim());
+  const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
+  if (missing.length) return { rows: [], errors: [{ line: recs[0].line, message: `thiếu cột: ${missing.join(', ')}` }] };
+  const dupHeader = header.filter((h, i) => header.indexOf(h) !== i);
+  if (dupHeader.length) return { rows: [], errors: [{ line: recs[0].line, message: `cột bị lặp: ${dupHeader.join(', ')}` }] };
+
+  const rows: FigureRow[] = [];
+  const seen = new Map<string, { line: number; row: FigureRow }>();
+  for (const rec of recs.slice(1)) {
+    const line = rec.line;
+    const problems: string[] = [];
+    if (rec.fields.length !== header.length) {
+      errors.push({ line, message: `có ${rec.fields.length} cột, tiêu đề có ${header.length} cột` });
+      continue;
+    }
+    const get = (c: string) => {
+      const i = header.indexOf(c);
+      return i < 0 ? '' : rec.fields[i].trim();
+    };
+    const areaId = get('area_id');
+    const indicatorId = get('indicator');
+    const valueText = get('value');
+    const unit = get('unit');
+    if (!areaId) problems.push('thiếu area_id');
+    else if (!areas.byId.has(areaId)) problems.push(`địa bàn không có trong danh mục: "${areaId}"`);
+    const ind = catalog.indicators.get(indicatorId);
+    if (!indicatorId) problems.push('thiếu indicator');
+    else if (!ind) problems.push(`chỉ tiêu không có trong danh mục: "${indicatorId}"`);
+    if (!NUMBER_RE.test(valueText))
+      problems.push(`giá trị không phải là số: "${valueText}" (viết số như 6621 hoặc 1.96, dấu chấm thập phân, không phân cách hàng nghìn)`);
+    if (ind && unit !== ind.unit) problems.push(`đơn vị "${unit}" không khớp với chỉ tiêu ${ind.id} (phải là "${ind.unit}")`);
+    const candidate = {
+      area_id: areaId,
+      indicator: indicatorId,
+      value: NUMBER_RE.test(valueText) ? Number(valueText) : NaN,
+      unit,
+      qualifier: get('qualifier'),
+      as_of: get('as_of'),
+      period_start: get('period_start'),
+      status: get('status'),
+      note: get('note'),
+      source: get('source'),
+      source_url: get('source_url'),
+    };
+    const parsed = figureSchema.safeParse(candidate);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const col = String(issue.path[0] ?? '');
+        if (col === 'value' || col === 'area_id' || col === 'indicator' || col === 'unit') continue; // reported above
+        const msg =
+          col === 'status'
+            ? `status "${candidate.status}" không hợp lệ (reported, estimate, target hoặc plan)`
+            : col === 'qualifier'
+              ? `qualifier "${candidate.qualifier}" không hợp lệ (để trống, at_least hoặc about)`
+              : col === 'as_of' || col === 'period_start'
+                ? `${col} "${String(candidate[col as 'as_of'])}": ${issue.message}`
+                : col === 'source'
+                  ? 'thiếu nguồn (source)'
+                  : `${col}: ${issue.message}`;
+        problems.push(msg);
+      }
+    }
+    if (candidate.source_url && !/^https?:\/\/\S+$/.test(candidate.source_url)) problems.push(`source_url không phải địa chỉ http(s): "${candidate.source_url}"`);
+    if (parsed.success && candidate.period_start && candidate.period_start > candidate.as_of)
+      problems.push(`period_start ${candidate.period_start} sau as_of ${candidate.as_of}`);
+    if (problems.length) {
+      errors.push({ line, message: problems.join('; ') });
+      continue;
+    }
+    const row = parsed.data!;
+    const key = figureKey(row);
+    const prev = seen.get(key);
+    if (prev) {
+      if (sameFigure(prev.row, row)) errors.push({ line, message: `dòng trùng lặp với dòng ${prev.line}` });
+      else if (prev.row.value === row.value && prev.row.unit === row.unit && prev.row.qualifier === row.qualifier && prev.row.status === row.status && prev.row.source !== row.source) {
+        // The same figure confirmed by a second source: keep it as one figure, both sources kept.
+        prev.row.note = [prev.row.note, `also reported by ${row.source}${row.note ? ` (${row.note})` : ''}${row.source_url ? `: ${row.source_url}` : ''}`]
+          .filter(Boolean)
+          .join('; ');
+      } else
+        errors.push({
+          line,
+          message: `trùng với dòng ${prev.line} (cùng địa bàn ${row.area_id}, chỉ tiêu ${row.indicator}, as_of ${row.as_of}, period_start ${row.period_start || 'trống'}) nhưng khác số liệu`,
+        });
+      continue;
+    }
+    seen.set(key, { line, row });
+    rows.push(row);
+  }
+  return { rows, errors };
+}
+
+/** Current figures as CSV text in the import columns (so an export can be edited and imported back). */
+export function figuresToCsv(figures: FigureRow[]): string {
+  const rows = figures.map((f) => CSV_COLUMNS.map((c) => (c === 'value' ? formatPlainNumber(f.value) : String(f[c] ?? ''))));
+  return toCsv([[...CSV_COLUMNS], ...rows]);
+}
+
+function formatPlainNumber(v: number): string {
+  // Plain decimal notation, never exponent form, that parses back to the same number.
+  if (Number.isInteger(v)) return v.toFixed(0);
+  let s = String(v);
+  if (/e/i.test(s)) s = v.toFixed(12).replace(/0+$/, '').replace(/\.$/, '');
+  return s;
+}
