@@ -60,15 +60,20 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
     if (r) return remember(session, r);
     if (!flow) session.flow = undefined;
   }
-  for (const flow of deps.flows) {
-    const r = flow.tryStart(ctx);
-    if (r) return remember(session, r);
-  }
-
   const usage = usageReport(ctx);
   if (usage) return usage;
 
   const decision = decideTopic(ctx, kit);
+  // A guided flow may start only when the message is about the standard/classification, or carries
+  // the facts of a household (income with members); never on a question that is clearly about a benefit.
+  const e = nlu.entities;
+  const mayStartFlow = decision.topic === 'poverty_standard' || /\bkiem tra\b/.test(nlu.folded) || (e.money.length > 0 && (e.members !== null || e.areaType !== null));
+  if (mayStartFlow) {
+    for (const flow of deps.flows) {
+      const r = flow.tryStart(ctx);
+      if (r) return remember(session, r);
+    }
+  }
   const household = householdFor(ctx, decision, session);
   const result = await answerTopic(ctx, decision, household, kit);
   return remember(session, result, ctx);

@@ -138,6 +138,15 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
   if (usesSession) inds = fromSession(res, sessionInds, catalog) ?? inds;
   if (inds.length === 0) return null;
   inds = filterMeasures(inds, res, catalog);
+  inds = inds.filter((ind, i) => inds.findIndex((o) => o.series === ind.series) === i);
+  if (res.unknownPlace) {
+    const withData = [...areas.byId.values()].filter((a) => inds.some((ind) => store.figures(a.id, ind.id).length > 0));
+    const text =
+      `Dạ, hiện chưa có số liệu ${inds.map((i) => lcFirst(i.label)).join(', ')} của ${res.unknownPlace} trong hệ thống.` +
+      (withData.length ? ` Chỉ tiêu này hiện có số liệu cho: ${withData.map((a) => a.displayName).join(', ')}.` : '');
+    ctx.session.indicator = inds[0].id;
+    return { replies: [{ text }], topic: 'statistics', household: null, confidence: 0.6, outcome: 'answered' };
+  }
   if (res.wantsPlanRatio) for (const i of [...inds]) if (i.target) addUnique(inds, catalog.indicators.get(i.target)!);
 
   // 2. Areas.
@@ -170,7 +179,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
     else if (p.kind === 'date') points.push({ kind: 'date', date: `${Number(p.date.slice(0, 4)) - 1}${p.date.slice(4)}` });
   }
   const latestMode = points.length === 0;
-  const trendMode = res.trend || points.some((p) => p.kind === 'range');
+  const rangePoint = points.find((p) => p.kind === 'range');
 
   // 4. Figures.
   const lines: string[] = [];
@@ -248,7 +257,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
     return ordered.find((a) => fullSeries(ind, a).length > 0) ?? ordered[0];
   };
 
-  const multiLine = inds.length * mainAreas.length * Math.max(1, points.length) > 1 || trendMode;
+  const multiLine = inds.length * mainAreas.length * Math.max(1, points.length) > 1 || res.trend;
   for (const ind of inds) {
     for (const cands of mainAreas) {
       const firstRef = points[0] ? refDate(points[0]) : null;
@@ -274,7 +283,8 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
         lines.push(line);
         continue;
       }
-      if (trendMode && points.every((p) => p.kind !== 'range' || true)) {
+      const trendMode = res.trend || (!!rangePoint && !atPoint(series, rangePoint));
+      if (trendMode) {
         let list = series;
         const range = points.find((p) => p.kind === 'range') as Extract<TimePoint, { kind: 'range' }> | undefined;
         if (range) {

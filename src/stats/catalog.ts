@@ -225,3 +225,17 @@ export function loadAreas(seedDir: string): Areas {
     children: (id) => all.filter((a) => a.parentId === id),
   };
 }
+
+/** Places without figures (knowledge/stats/places.yaml), so a question about them is not answered with another area. */
+export function loadPlaces(knowledgeDir: string): { name: string; tokens: string[] }[] {
+  const file = path.join(knowledgeDir, 'stats', 'places.yaml');
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch {
+    return [];
+  }
+  const parsed = z.object({ places: z.array(z.string().min(2)) }).safeParse(raw);
+  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data.places.map((name) => ({ name, tokens: tokenize(fold(name)) }));
+}

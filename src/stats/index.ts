@@ -3,7 +3,7 @@ import type { StatsSkill, TurnContext } from '../core/context.ts';
 import type { TurnResult } from '../core/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { buildAnswer } from './answer.ts';
-import { loadAreas, loadCatalog, type Areas, type Catalog } from './catalog.ts';
+import { loadAreas, loadCatalog, loadPlaces, type Areas, type Catalog } from './catalog.ts';
 import { FuzzyIndex, resolveQuestion, type Resolution } from './resolve.ts';
 import { StatsStore } from './store.ts';
 import { hasPhrase, tokenize } from './text.ts';
@@ -46,6 +46,8 @@ const POLICY_CUES = [
   'nhu the nao', 'thu tuc', 'ho so', 'dieu kien', 'lai suat', 'muc vay', 'toi da', 'vay duoc bao nhieu', 'duoc vay bao nhieu', 'vay bao nhieu',
   'duoc bao nhieu tien', 'duoc ho tro bao nhieu', 'ho tro bao nhieu', 'xin', 'o dau', 'bao lau', 'giay to', 'can gi', 'duoc mien', 'co bi',
   'ai duoc', 'doi tuong nao', 'moi thang', 'muc ho tro', 'duoc huong', 'tra lai', 'tra no', 'thoi han', 'hop ly', 'nen',
+  'huong dan', 'quy trinh', 'cac buoc', 'quyet dinh', 'nghi dinh', 'thong tu', 'chuan ngheo', 'mot nguoi mot thang', 'nguoi thang',
+  'con duoc', 'dung khong', 'hay khong', 'nhan khau', 'xep loai', 'ho nay', 'thuoc dien', 'co lop', 'ong a', 'ba b', 'gia dinh toi',
 ];
 
 /**
@@ -58,6 +60,7 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
   const areas = loadAreas(opts.seedDir);
   const store = await StatsStore.open({ dataDir: opts.dataDir, seedDir: opts.seedDir, catalog, areas, logger: opts.logger });
   const fuzzy = new FuzzyIndex(catalog);
+  const places = loadPlaces(opts.knowledgeDir);
   const cache = new WeakMap<TurnContext, Resolution>();
   const cuePhrases = STAT_CUES.map((c) => tokenize(c));
   const policyPhrases = POLICY_CUES.map((c) => tokenize(c));
@@ -67,7 +70,7 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
     if (hit) return hit;
     const text = ctx.incoming.text ?? ctx.nlu.original ?? ctx.nlu.folded ?? '';
     const hasSession = !!(ctx.session.indicator || (ctx.session.memo as Record<string, unknown> | undefined)?.stats);
-    const r = resolveQuestion(ctx.nlu.folded || text, catalog, areas, fuzzy, ctx.now, hasSession);
+    const r = resolveQuestion(ctx.nlu.folded || text, catalog, areas, fuzzy, ctx.now, hasSession, places);
     cache.set(ctx, r);
     return r;
   };
@@ -81,8 +84,10 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
     const cues = cuePhrases.filter((c) => hasPhrase(t, c)).length;
     s += Math.min(0.3, cues * 0.15);
     if (r.areas.length || r.compareAreas.length) s += 0.15;
-    if (r.points.length || r.latest) s += 0.1;
-    const policy = policyPhrases.filter((c) => hasPhrase(t, c)).length;
+    if (r.points.length || r.latest) s += 0.15;
+    let policy = policyPhrases.filter((c) => hasPhrase(t, c)).length;
+    // Yes/no questions ("có ... không", "... đúng không") ask about rules, not figures.
+    if (t[t.length - 1] === 'khong' || t[t.length - 1] === 'chua') policy++;
     const statFrame = r.areas.length > 0 || r.points.length > 0 || hasPhrase(t, tokenize('luy ke')) || hasPhrase(t, tokenize('toan tinh')) || hasPhrase(t, tokenize('so lieu'));
     if (policy) s -= statFrame ? 0.15 * policy : 0.4 + 0.1 * policy;
     if (r.followUp && ctx.session.topic === 'statistics') s += 0.45;

@@ -37,6 +37,8 @@ export interface Resolution {
   household: string | null;
   measures: Set<'count' | 'rate' | 'amount'>;
   followUp: boolean;
+  /** A province or city named in the question that has no figures here (e.g. "Hà Nội"). */
+  unknownPlace: string | null;
 }
 
 const has = (tokens: string[], phrase: string) => hasPhrase(tokens, tokenize(phrase));
@@ -150,7 +152,7 @@ export function matchIndicators(tokens: string[], catalog: Catalog, fuse: FuzzyI
       !matches.some(
         (o) =>
           o !== m &&
-          (o.ind.family !== m.ind.family || ((o.ind.household ?? '') === (m.ind.household ?? '') && !!o.contiguous)) &&
+          (o.ind.family !== m.ind.family || !!o.contiguous) &&
           spanLen(o) > spanLen(m) &&
           o.span.start <= m.span.start &&
           o.span.end >= m.span.end &&
@@ -312,6 +314,7 @@ export function resolveQuestion(
   fuse: FuzzyIndex | null,
   now: Date,
   hasSession: boolean,
+  places: { name: string; tokens: string[] }[] = [],
 ): Resolution {
   const { tokens, dates } = prepare(text, catalog);
   const { matches, strong, weak } = matchIndicators(tokens, catalog, fuse);
@@ -385,7 +388,15 @@ export function resolveQuestion(
     household: detectHousehold(tokens),
     measures: detectMeasures(tokens, catalog),
     followUp,
+    unknownPlace: null,
   };
+  if (main.length === 0) {
+    const known = new Set([...areas.byId.values()].flatMap((a) => a.aliases.map((x) => x.join(' '))));
+    const place = places
+      .filter((p) => !known.has(p.tokens.join(' ')) && hasPhrase(tokens, p.tokens))
+      .sort((a, b) => b.tokens.length - a.tokens.length)[0];
+    if (place) res.unknownPlace = place.name;
+  }
   (res as Resolution & { pending: ('start' | 'end')[] }).pending = pending;
   return res;
 }

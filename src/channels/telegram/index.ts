@@ -70,7 +70,7 @@ export function createTelegramChannel(deps: ChannelDeps, options: TelegramChanne
 
 type State = ChannelStatus['state'];
 /** grammY types its signals with the abort-controller polyfill; the runtime accepts the native one. */
-type GSignal = Parameters<Bot['init']>[0];
+type GSignal = Parameters<Bot['api']['getMe']>[0];
 const g = (signal: AbortSignal): GSignal => signal as unknown as GSignal;
 
 export class TelegramChannel implements ChannelAdapter {
@@ -195,7 +195,7 @@ export class TelegramChannel implements ChannelAdapter {
   private async run(signal: AbortSignal, ready: () => void): Promise<void> {
     const bot = this.bot!;
     let delay = this.opts.startRetryDelayMs;
-    const retryable = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
+    const retryable = async (what: string, fn: () => Promise<unknown>, fatal: (err: unknown) => boolean = isFatal): Promise<boolean> => {
       for (;;) {
         if (signal.aborted) return false;
         try {
@@ -203,7 +203,7 @@ export class TelegramChannel implements ChannelAdapter {
           return true;
         } catch (err) {
           if (signal.aborted) return false;
-          if (isFatal(err)) {
+          if (fatal(err)) {
             this.state = 'failed';
             this.detail = `${what}: ${fatalReason(err)}`;
             this.log.error(this.errInfo(err), `telegram ${what} failed; check TELEGRAM_BOT_TOKEN`);
@@ -218,17 +218,27 @@ export class TelegramChannel implements ChannelAdapter {
       }
     };
 
-    if (!(await retryable('getMe', () => bot.init(g(signal))))) return;
+    // getMe ourselves rather than bot.init(), which retries network errors forever without reporting them.
+    const ok = await retryable('getMe', async () => {
+      bot.botInfo = await bot.api.getMe(g(signal));
+    });
+    if (!ok) return;
     this.track(this.registerCommands());
     if (this.mode === 'webhook') {
       const url = `${(this.deps.config.PUBLIC_URL ?? '').replace(/\/+$/, '')}${WEBHOOK_PATH}`;
-      const ok = await retryable('setWebhook', () =>
-        bot.api.setWebhook(url, { secret_token: this.deps.config.TELEGRAM_WEBHOOK_SECRET, allowed_updates: [...ALLOWED_UPDATES] }, g(signal)),
-      );
-      if (!ok) return;
+      // Updates signed with our secret are accepted as soon as we know who we are; setWebhook is
+      // retried in the background if it fails (an emulator may not implement it), without blocking them.
       this.state = 'running';
       this.detail = `webhook @${bot.botInfo.username}`;
-      this.log.info({ username: bot.botInfo.username, mode: 'webhook' }, 'telegram channel running');
+      const hooked = await retryable(
+        'setWebhook',
+        () => bot.api.setWebhook(url, { secret_token: this.deps.config.TELEGRAM_WEBHOOK_SECRET, allowed_updates: [...ALLOWED_UPDATES] }, g(signal)),
+        (err) => err instanceof GrammyError && err.error_code === 401,
+      );
+      if (hooked) {
+        this.detail = `webhook @${bot.botInfo.username}`;
+        this.log.info({ username: bot.botInfo.username, mode: 'webhook' }, 'telegram channel running');
+      }
       ready();
       return;
     }
@@ -260,7 +270,7 @@ export class TelegramChannel implements ChannelAdapter {
         if (this.detail?.startsWith('getUpdates')) this.detail = `polling @${bot.botInfo.username}`;
       } catch (err) {
         if (signal.aborted) return;
-        if (isFatal(err)) {
+        if (err instanceof GrammyError && err.error_code === 401) {
           this.state = 'failed';
           this.detail = `getUpdates: ${fatalReason(err)}`;
           this.log.error(this.errInfo(err), 'telegram polling stopped; check TELEGRAM_BOT_TOKEN');
@@ -348,9 +358,10 @@ export class TelegramChannel implements ChannelAdapter {
       if (isGroup || !msg.text || !msg.edit_date || msg.edit_date - msg.date > EDIT_WINDOW_SECONDS) return;
     }
     const me = ctx.me;
+    const username = me.username ?? '';
     const text = typeof msg.text === 'string' ? msg.text : undefined;
     const command = text !== undefined ? parseCommand(text) : null;
-    if (command?.target && command.target.toLowerCase() !== me.username.toLowerCase()) return; // for another bot
+    if (command?.target && username && command.target.toLowerCase() !== username.toLowerCase()) return; // for another bot
     if (isGroup && !(command?.target || repliesToMe(msg, me) || mentionsMe(msg, me))) return;
     if (text === undefined && !NON_TEXT_KINDS.some((k) => k in msg)) return; // service message
 
@@ -382,7 +393,7 @@ export class TelegramChannel implements ChannelAdapter {
       await this.turn(chat.id, { payload: known?.payload ?? 'help' }, messageId, isAdmin);
       return;
     }
-    const cleaned = stripMention(text, me.username).trim();
+    const cleaned = stripMention(text, username).trim();
     await this.turn(chat.id, cleaned ? { text: cleaned } : { payload: 'menu' }, messageId, isAdmin);
   }
 
@@ -614,7 +625,7 @@ function mentionRegex(username: string): RegExp {
 
 function mentionsMe(msg: Message, me: UserFromGetMe): boolean {
   const text = msg.text ?? msg.caption ?? '';
-  if (mentionRegex(me.username).test(text)) return true;
+  if (me.username && mentionRegex(me.username).test(text)) return true;
   const entities = msg.entities ?? msg.caption_entities ?? [];
   return entities.some((e) => e.type === 'text_mention' && e.user?.id === me.id);
 }
@@ -624,6 +635,7 @@ function repliesToMe(msg: Message, me: UserFromGetMe): boolean {
 }
 
 function stripMention(text: string, username: string): string {
+  if (!username) return text;
   return text.replace(mentionRegex(username), '$1').replace(/[ \t]{2,}/g, ' ');
 }
 

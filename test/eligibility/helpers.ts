@@ -1,0 +1,85 @@
+import path from 'node:path';
+import type { TurnContext } from '../../src/core/context.ts';
+import type { Session, TurnResult } from '../../src/core/types.ts';
+import type { Understanding } from '../../src/nlu/types.ts';
+import { KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
+import { policyEntrySchema, type PolicyEntry } from '../../src/knowledge/schema.ts';
+import type { Flow } from '../../src/core/context.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const STANDARDS_DIR = path.join(ROOT, 'knowledge/standards');
+
+/** A tiny stand-in for the NLU: lower case, diacritics folded, đ→d. */
+export function fold(text: string): string {
+  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+export function understanding(text: string): Understanding {
+  const folded = fold(text);
+  return {
+    original: text,
+    normalized: text.toLowerCase(),
+    folded,
+    tokens: folded.split(/[^a-z0-9]+/).filter(Boolean),
+    entities: { household: null, areaType: null, year: null, date: null, money: [], members: null },
+  };
+}
+
+function entry(id: string, title: string, households: PolicyEntry['households'], short: string, extra: Partial<PolicyEntry> = {}): PolicyEntry {
+  return policyEntrySchema.parse({
+    id,
+    topic: 'benefits_overview',
+    title,
+    households,
+    short_answer: short,
+    legal_basis: [{ instrument: `Văn bản thử ${id}`, url: 'https://example.gov.vn/a' }],
+    status: 'in_force',
+    last_verified: '2026-11-27',
+    sources: ['https://example.gov.vn/a'],
+    phrasings: [`${id} một`, `${id} hai`, `${id} ba`],
+    ...extra,
+  });
+}
+
+/** A hand-built knowledge base with a few of the entitlement entries (others deliberately absent). */
+export function testKnowledge(): KnowledgeBase {
+  return new KnowledgeBase([
+    entry('benefits-poor', 'Quyền lợi của hộ nghèo', ['poor'], 'Dạ, hộ nghèo được vay vốn ưu đãi, cấp thẻ BHYT miễn phí và nhiều hỗ trợ khác. Chi tiết xem từng mục.'),
+    entry('loan-poor-household', 'Vay vốn hộ nghèo', ['poor'], 'Dạ, hộ nghèo được vay tối đa {max_amount}/hộ, lãi suất {rate}.', {
+      params: {
+        max_amount: { label: 'Mức vay', unit: 'vnd', history: [{ value: 100000000, from: '2019-03-01' }] },
+        rate: { label: 'Lãi suất', unit: 'percent_per_year', history: [{ value: 6.6, from: '2013-01-01', to: '2025-11-30' }, { value: 6.24, from: '2025-12-01' }] },
+      },
+    }),
+    entry('bhyt-near-poor', 'BHYT cho hộ cận nghèo', ['near_poor'], 'Dạ, người thuộc hộ cận nghèo được Nhà nước hỗ trợ ít nhất 70% mức đóng BHYT.'),
+    entry('loan-student', 'Vay vốn học sinh, sinh viên', ['poor', 'near_poor', 'average'], 'Dạ, sinh viên thuộc hộ nghèo, cận nghèo, mức sống trung bình được vay vốn để học.'),
+    entry('benefits-average', 'Quyền lợi hộ có mức sống trung bình', ['average'], 'Dạ, hộ có mức sống trung bình được hỗ trợ một phần tiền mua BHYT và vay vốn sinh viên.'),
+    entry('housing-now', 'Hỗ trợ nhà ở (cũ)', ['poor'], 'Dạ, mục này đã hết hiệu lực và không được liệt kê.', { status: 'ended' }),
+  ]);
+}
+
+export function makeCtx(session: Session, text: string | undefined, now: Date, payload?: string): TurnContext {
+  return {
+    incoming: { channel: 'test', conversationId: session.id, text, payload },
+    nlu: understanding(text ?? ''),
+    session,
+    now,
+    services: { knowledge: testKnowledge() },
+  };
+}
+
+/** Sends one message the way the core does: continue an active flow, else try to start. */
+export function send(flow: Flow, session: Session, text: string | undefined, now: Date, payload?: string): TurnResult | null {
+  const ctx = makeCtx(session, text, now, payload);
+  if (session.flow?.name === flow.name) return flow.continue(ctx);
+  return flow.tryStart(ctx);
+}
+
+export function newSession(): Session {
+  return { id: 'test-1', updatedAt: new Date().toISOString() };
+}
+
+/** Sessions are stored as JSON: round-trip to prove the state survives a restart. */
+export function persist(session: Session): Session {
+  return JSON.parse(JSON.stringify(session)) as Session;
+}

@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  buildKeyboard,
+  escapeAttr,
+  escapeHtml,
+  htmlToPlain,
+  renderCaption,
+  renderCitation,
+  renderReply,
+  renderReplyHtml,
+  renderText,
+  splitHtml,
+  TELEGRAM_TEXT_LIMIT,
+} from '../../src/channels/telegram/render.ts';
+import { CallbackDataStore } from '../../src/channels/telegram/callback-store.ts';
+import { RateLimiter } from '../../src/channels/telegram/rate-limit.ts';
+import { parseCommand, secretMatches } from '../../src/channels/telegram/index.ts';
+import { tempDir } from './helpers.ts';
+
+/** Every tag closed in the chunk it was opened in, in order. */
+function balanced(html: string): boolean {
+  const stack: string[] = [];
+  for (const m of html.matchAll(/<(\/?)([a-z-]+)[^>]*>/g)) {
+    if (!m[1]) stack.push(m[2]);
+    else if (stack.pop() !== m[2]) return false;
+  }
+  return stack.length === 0;
+}
+
+/** No cut entity ("&am") and no cut tag ("<a hr"): every & starts a full entity, every < a full tag. */
+function wellFormed(html: string): boolean {
+  const withoutEntities = html.replace(/&(?:amp|lt|gt|quot|#\d+);/g, '');
+  if (withoutEntities.includes('&')) return false;
+  const withoutTags = withoutEntities.replace(/<\/?[a-z-]+(?:\s[^<>]*)?>/g, '');
+  return !withoutTags.includes('<') && !withoutTags.includes('>');
+}
+
+const squash = (s: string) => s.replace(/\s+/g, '');
+
+describe('escaping and text rendering', () => {
+  it('escapes &, <, > in text and " in attributes', () => {
+    expect(escapeHtml('<b>Tom & "Jerry"</b>')).toBe('&lt;b&gt;Tom &amp; "Jerry"&lt;/b&gt;');
+    expect(escapeAttr('a"b<c>&')).toBe('a&quot;b&lt;c&gt;&amp;');
+    expect(htmlToPlain(escapeAttr('a"b<c>&amp;'))).toBe('a"b<c>&amp;');
+  });
+
+  it('renders dangerous text inert and *emphasis* as bold', () => {
+    expect(renderText('<b>không in đậm</b> & <script>')).toBe('&lt;b&gt;không in đậm&lt;/b&gt; &amp; &lt;script&gt;');
+    expect(renderText('Mức vay *tối đa* là 100 triệu.')).toBe('Mức vay <b>tối đa</b> là 100 triệu.');
+    expect(renderText('5 * 3 * 2 = 30')).toBe('5 * 3 * 2 = 30');
+    expect(renderText('*<i>*')).toBe('<b>&lt;i&gt;</b>');
+    expect(renderText('a\r\nb')).toBe('a\nb');
+  });
+
+  it('renders citations: instrument, article, date, link with escaped href; unsafe URLs not linked', () => {
+    expect(renderCitation({ instrument: 'Nghị định 07/2021/NĐ-CP', article: 'Điều 3', effectiveFrom: '2022-01-01' })).toBe(
+      'Nguồn: Nghị định 07/2021/NĐ-CP, Điều 3 (áp dụng từ 01/01/2022)',
+    );
+    expect(renderCitation({ instrument: 'QĐ <x>', url: 'https://vbpl.vn/a?b=1&c="2"' })).toBe(
+      'Nguồn: <a href="https://vbpl.vn/a?b=1&amp;c=%222%22">QĐ &lt;x&gt;</a>',
+    );
+    expect(renderCitation({ instrument: 'X', url: 'javascript:alert(1)' })).toBe('Nguồn: X');
+  });
+
+  it('puts citations under the text, de-duplicated', () => {
+    const c = { instrument: 'Luật A', article: 'Điều 1' };
+    expect(renderReplyHtml({ text: 'Dạ, có ạ.', citations: [c, c] })).toBe('Dạ, có ạ.\n\nNguồn: Luật A, Điều 1');
+  });
+
+  it('captions are escaped and bounded', () => {
+    expect(renderCaption('Biểu đồ <tỷ lệ> & số hộ')).toBe('Biểu đồ &lt;tỷ lệ&gt; &amp; số hộ');
+    expect([...htmlToPlain(renderCaption('x'.repeat(5000))!)].length).toBeLessThanOrEqual(1000);
+    expect(renderCaption('  ')).toBeUndefined();
+  });
+});
+
+describe('splitting under the 4096 limit', () => {
+  it('keeps short texts whole', () => {
+    expect(splitHtml('Dạ, xin chào.')).toEqual(['Dạ, xin chào.']);
+    expect(renderReply({ text: '' })).toEqual([]);
+  });
+
+  it('splits on paragraph boundaries and keeps paragraphs intact', () => {
+    const paragraphs = Array.from({ length: 12 }, (_, i) => `Đoạn ${i}: ${'hộ nghèo được hỗ trợ & vay vốn <ưu đãi>. '.repeat(25)}`.trim());
+    const chunks = renderReply({ text: paragraphs.join('\n\n') });
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
+    const rendered = paragraphs.map(renderText);
+    for (const p of rendered) expect(chunks.filter((c) => c.includes(p))).toHaveLength(1);
+    expect(chunks.join('\n\n')).toBe(rendered.join('\n\n'));
+  });
+
+  it('falls back to lines, then spaces, then a hard split, never cutting an entity', () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `• Dòng ${i} ${'&'.repeat(40)}`);
+    const chunks = splitHtml(escapeHtml(lines.join('\n')), 500);
+    for (const c of chunks) {
+      expect(c.length).toBeLessThanOrEqual(500);
+      expect(wellFormed(c)).toBe(true);
+      expect(c.startsWith('• Dòng')).toBe(true);
+    }
+    const word = escapeHtml('&<'.repeat(1000));
+    const hard = splitHtml(word, 100);
+    for (const c of hard) {
+      expect(c.length).toBeLessThanOrEqual(100);
+      expect(wellFormed(c)).toBe(true);
+    }
+    expect(hard.join('')).toBe(word);
+  });
+
+  it('closes and reopens a tag cut in the middle', () => {
+    const html = `<b>${'chữ '.repeat(60)}</b> <a href="https://x.vn/?a=1&amp;b=2">${'liên kết '.repeat(30)}</a>`;
+    const chunks = splitHtml(html, 120);
+    for (const c of chunks) {
+      expect(c.length).toBeLessThanOrEqual(120);
+      expect(balanced(c)).toBe(true);
+      expect(wellFormed(c)).toBe(true);
+    }
+    expect(chunks[1].startsWith('<b>')).toBe(true);
+    expect(squash(htmlToPlain(chunks.join('')))).toBe(squash(htmlToPlain(html)));
+  });
+
+  it('property: chunks within the limit, well-formed, balanced, and nothing lost', () => {
+    const piece = fc.constantFrom('hộ', 'nghèo', '&', '<b>', '"x"', '*đậm*', 'vay', '\n', '\n\n', ' ', 'Điều 3', '😀', 'a'.repeat(70));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 400 }), fc.integer({ min: 80, max: 400 }), (parts, limit) => {
+        const html = renderReplyHtml({ text: parts.join(' '), citations: [{ instrument: 'NĐ <1>', url: 'https://a.vn/?x=1&y=2' }] });
+        const chunks = splitHtml(html, limit);
+        for (const c of chunks) {
+          if (c.length > limit) return false;
+          if (!balanced(c) || !wellFormed(c)) return false;
+          if (!c.trim()) return false;
+        }
+        return squash(htmlToPlain(chunks.join(''))) === squash(htmlToPlain(html));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('keyboards and callback data', () => {
+  it('lays out buttons and encodes payloads', () => {
+    const kb = buildKeyboard(
+      [
+        { label: 'Vay vốn', payload: 'topic:loan' },
+        { label: 'BHYT', payload: 'topic:health_insurance' },
+        { label: 'Học phí', payload: 'topic:tuition' },
+      ],
+      (p) => p.toUpperCase(),
+    )!;
+    expect(kb).toEqual([
+      [{ text: 'Vay vốn', callback_data: 'TOPIC:LOAN' }, { text: 'BHYT', callback_data: 'TOPIC:HEALTH_INSURANCE' }],
+      [{ text: 'Học phí', callback_data: 'TOPIC:TUITION' }],
+    ]);
+    const long = buildKeyboard([{ label: 'Một nhãn rất dài cho một nút bấm', payload: 'a' }, { label: 'B', payload: 'b' }], (p) => p)!;
+    expect(long).toHaveLength(2);
+    expect(buildKeyboard([], (p) => p)).toBeUndefined();
+  });
+
+  it('maps payloads over 64 bytes to short ids that survive a restart', async () => {
+    const tmp = tempDir();
+    try {
+      const store = CallbackDataStore.inDir(tmp.dir);
+      const short = 'kb:loan-poor-household';
+      expect(store.encode(short)).toBe(short);
+      const long = `elig:answer:${'thu nhập bình quân đầu người '.repeat(3)}`;
+      expect(Buffer.byteLength(long)).toBeGreaterThan(64);
+      const id = store.encode(long);
+      expect(Buffer.byteLength(id)).toBeLessThanOrEqual(64);
+      expect(store.decode(id)).toBe(long);
+      expect(store.encode(long)).toBe(id);
+      expect(store.decode('~unknown')).toBeUndefined();
+      const marked = '~not-an-id';
+      expect(store.decode(store.encode(marked))).toBe(marked);
+      await store.flush();
+      const reopened = CallbackDataStore.inDir(tmp.dir);
+      expect(reopened.decode(id)).toBe(long);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+describe('helpers', () => {
+  it('rate limiter: N per window, one "limited-first" per burst', () => {
+    let t = 0;
+    const rl = new RateLimiter(2, 60_000, () => t);
+    expect([rl.hit('u'), rl.hit('u'), rl.hit('u'), rl.hit('u')]).toEqual(['ok', 'ok', 'limited-first', 'limited']);
+    expect(rl.hit('v')).toBe('ok');
+    t = 60_000;
+    expect([rl.hit('u'), rl.hit('u'), rl.hit('u')]).toEqual(['ok', 'ok', 'limited-first']);
+  });
+
+  it('parses commands with and without @bot', () => {
+    expect(parseCommand('/start')).toEqual({ name: 'start', rest: '' });
+    expect(parseCommand('/Start@TroLyBot  hello')).toEqual({ name: 'start', target: 'TroLyBot', rest: 'hello' });
+    expect(parseCommand('hello /start')).toBeNull();
+    expect(parseCommand('/start/x')).toBeNull();
+  });
+
+  it('compares webhook secrets exactly', () => {
+    expect(secretMatches('abc_DEF-123', 'abc_DEF-123')).toBe(true);
+    expect(secretMatches('abc_DEF-124', 'abc_DEF-123')).toBe(false);
+    expect(secretMatches('abc', 'abc_DEF-123')).toBe(false);
+    expect(secretMatches(undefined, 'abc')).toBe(false);
+    expect(secretMatches(['abc', 'abc'], 'abc')).toBe(false);
+    expect(secretMatches('', '')).toBe(false);
+  });
+});
