@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     } catch (err) {
       if (err instanceof ImportRejected) {
-        for (const e of err.errors) process.stderr.write(`${file}: dòng ${e.line}: ${e.message}\n`);
+        for (const e of err.errors) process.stderr.write(`${file}:${e.line}: dòng ${e.line} (line ${e.line}): ${e.message}\n`);
         process.stderr.write(`Không nhập dòng nào: ${err.errors.length} dòng lỗi. Sửa các dòng trên rồi nhập lại.\n`);
         return 1;
       }

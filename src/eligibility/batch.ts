@@ -73,7 +73,9 @@ function idOf(raw: unknown): Id {
 export function checkRecord(raw: unknown, standards: Standards, today: string): BatchOutput {
   const id = idOf(raw);
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { id, error: 'mỗi dòng phải là một đối tượng JSON {...}' };
-  const parsed = inputSchema.safeParse(raw);
+  // A null field counts as absent ("date": null → today).
+  const record = Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter(([, v]) => v !== null));
+  const parsed = inputSchema.safeParse(record);
   if (!parsed.success) {
     const msgs = [...new Set(parsed.error.issues.map((i) => i.message))];
     return { id, error: msgs.join('; ') };

@@ -81,12 +81,18 @@ const FORM_PREFIX = /^kiem tra\b[^:]{0,30}:/;
 
 const PROCEDURE_WORDS = /\b(thu tuc|khi nao|bao gio|o dau|ho so|giay to|quy trinh|lam sao|lam the nao|nhu the nao|the nao la|la gi|duoc gi|huong gi|ai xet|ai cong nhan)\b/;
 
+/** Words of other policy questions: with these, facts alone do not start a check ("... có được vay vốn hộ nghèo không"). */
+const OTHER_TOPIC_WORDS = /\b(vay|lai suat|hoc phi|tro giup phap ly|hoc nghe|tien dien|ho tro nha|xay nha|mai tang|tro cap)\b/;
+
 /** Does this message ask for a household check (not a question about the rules or procedure)? */
 export function isStartRequest(folded: string): boolean {
   if (FORM_PREFIX.test(folded)) return true;
   if (/\b(kiem tra|xet|xac dinh|danh gia|tu kiem tra|sang loc|thu xem)\b(?: [a-z]+){0,3} (dien )?ho (can )?ngheo\b/.test(folded) && !PROCEDURE_WORDS.test(folded))
     return true;
-  if (/\b(co|duoc|thuoc|xep|phai|la|vao|lot|du dieu kien)\b(?: [a-z]+){0,4} (dien )?ho (can )?ngheo(?: hay)? (khong|ko|k|chua)\b/.test(folded) && !PROCEDURE_WORDS.test(folded))
+  if (
+    /\b(co|duoc|thuoc|xep|phai|la|vao|lot)\b(?: (?:duoc|xep|la|thuoc|vao|lot|cong nhan|coi|tinh|phai|dien|thanh|nam|trong|goi|du|dieu kien|danh sach|muc|tieu chuan|chuan|o))* (dien )?ho (can )?ngheo(?: hay)? (khong|ko|k|chua)\b/.test(folded) &&
+    !PROCEDURE_WORDS.test(folded)
+  )
     return true;
   if (/\b(ho (can )?ngheo|chuan ngheo)\b/.test(folded) && /\bkiem tra (giup|ho|dum)\b/.test(folded)) return true;
   return false;
@@ -193,7 +199,8 @@ class EligibilityFlow implements Flow {
 
     const facts = factsIn(folded);
     const asks = isStartRequest(folded) || isStartRequest(nlu);
-    const withFacts = countFacts(facts) >= 2 && /\bngheo\b/.test(folded) && !PROCEDURE_WORDS.test(folded);
+    const withFacts =
+      countFacts(facts) >= 2 && /\bngheo\b/.test(folded) && !PROCEDURE_WORDS.test(folded) && !OTHER_TOPIC_WORDS.test(folded);
     if (!asks && !withFacts) return null;
     if (facts.date === 'invalid') {
       return this.result([{ text: 'Dạ, ngày anh/chị ghi không có thật. Anh/chị ghi lại theo dạng ngày/tháng/năm, ví dụ 01/01/2027 ạ.' }], null, 'clarify');
@@ -249,6 +256,12 @@ class EligibilityFlow implements Flow {
       const fresh = emptyData();
       this.absorb(fresh, factsIn(folded));
       return this.begin(ctx, fresh, false);
+    }
+
+    if (!payload && (isStartRequest(folded) || isStartRequest(nlu))) {
+      const r = this.ask(ctx, data, ['Dạ, mình đang kiểm tra dở, em hỏi tiếp nhé (gõ "làm lại" để bắt đầu lại từ đầu).']);
+      r.replies[0].buttons?.unshift({ label: 'Làm lại', payload: `${NAME}:restart` });
+      return r;
     }
 
     // The answer to the current step.
@@ -570,7 +583,7 @@ class EligibilityFlow implements Flow {
     const shown = list.slice(0, 6);
     const lines = [`Dạ, nếu được công nhận là ${categoryLabel(res.category)}, hộ thường được hưởng các hỗ trợ sau:`];
     for (const e of shown) {
-      const body = firstSentences(stripDa(e.text), 2);
+      const body = firstSentences(stripDa(e.text), 1);
       const cond = e.condition ? ` (${e.condition})` : '';
       lines.push(`• ${e.title}${cond}: ${body}${e.note ? ` ${e.note}` : ''}`);
     }
@@ -580,7 +593,7 @@ class EligibilityFlow implements Flow {
     for (const e of shown) for (const c of e.citations) if (!citations.some((x) => x.instrument === c.instrument)) citations.push(c);
     return {
       text: lines.join('\n'),
-      citations: citations.slice(0, 8),
+      citations: citations.slice(0, 6),
       buttons: shown.slice(0, 3).map((e) => ({ label: shortTitle(e.title), payload: `kb:${e.id}` })),
     };
   }
@@ -628,13 +641,17 @@ function headline(res: Classification): string {
 }
 
 function stripDa(s: string): string {
-  const t = s.replace(/^\s*Dạ,\s*/, '').trim();
+  const t = s
+    .replace(/^\s*Dạ,\s*/, '')
+    .replace(/^có\.\s*/i, '')
+    .trim();
   return t.charAt(0).toUpperCase() + t.slice(1);
 }
 
-function firstSentences(s: string, n: number): string {
-  const parts = s.match(/[^.!?]+(?:[.!?](?=\s|$)|$)/g) ?? [s];
-  return parts.slice(0, n).join('').trim();
+/** The first `n` sentences ("150.000 đồng" and "1,5 triệu" are not sentence ends). */
+export function firstSentences(s: string, n: number): string {
+  const parts = s.split(/(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ0-9"“(])/u);
+  return parts.slice(0, n).join(' ').trim();
 }
 
 function shortTitle(title: string): string {

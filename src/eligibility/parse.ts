@@ -241,7 +241,7 @@ export function parseDate(folded: string): string | null | 'invalid' {
 export function parseExtras(folded: string): Extras {
   const out: Extras = {};
   if (/\b(dan toc thieu so|dtts|nguoi dan toc|dong bao dan toc)\b/.test(folded)) out.ethnic_minority = true;
-  if (/\b(sinh vien|dang hoc dai hoc|hoc cao dang|hoc trung cap|hoc sinh|con di hoc|chau di hoc)\b/.test(folded)) out.has_students = true;
+  if (/\b(sinh vien|hoc dai hoc|hoc cao dang|hoc trung cap|hoc nghe|hoc sinh|con di hoc|chau di hoc|con dang hoc|con hoc)\b/.test(folded)) out.has_students = true;
   if (/\b(do tuoi lao dong|nguoi lao dong|di lam)\b/.test(folded)) out.working_age = true;
   return out;
 }

@@ -257,12 +257,21 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
     return ordered.find((a) => fullSeries(ind, a).length > 0) ?? ordered[0];
   };
 
-  const multiLine = inds.length * mainAreas.length * Math.max(1, points.length) > 1 || res.trend;
-  for (const ind of inds) {
+    for (const ind of inds) {
     for (const cands of mainAreas) {
       const firstRef = points[0] ? refDate(points[0]) : null;
-      const area = pickArea(cands, ind, firstRef);
-      const series = fullSeries(ind, area);
+      let area = pickArea(cands, ind, firstRef);
+      let series = fullSeries(ind, area);
+      // "Lâm Đồng ... sau sáp nhập": the area as it is now may carry the plain indicator rather than the tagged variant.
+      const current = cands.find((a) => !a.validTo);
+      if (ind.tags.length && current && current.id !== area.id && (!firstRef || !current.validFrom || firstRef >= current.validFrom)) {
+        const b = ind.base ? catalog.indicators.get(ind.base) : undefined;
+        const sib = b && b.tags.length < ind.tags.length && fullSeries(b, current).length > 0 ? b : undefined;
+        if (sib) {
+          area = current;
+          series = fullSeries(sib, current);
+        }
+      }
       const key = `${ind.id}|${area.id}`;
       const label = `${ind.label} của ${area.displayName}`;
       if (series.length === 0) {
@@ -331,7 +340,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
         }
       }
       const uniq = found.filter((v, i) => found.findIndex((w) => w.as_of === v.as_of && w.period_start === v.period_start && w.ind.id === v.ind.id) === i);
-      for (const v of uniq) lines.push(figureLine(v, multiLine));
+      for (const v of uniq) lines.push(figureLine(v));
       for (const p of missing) {
         const near = nearest(series, refDate(p));
         const already = near && uniq.some((u) => u.as_of === near.as_of && u.period_start === near.period_start);
@@ -353,7 +362,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
           const cur = chrono[0];
           const prev = [...series].reverse().find((f) => f.as_of < cur.as_of && (f.period_start === '') === (cur.period_start === ''));
           if (prev) {
-            lines.push(figureLine(prev, true));
+            lines.push(figureLine(prev));
             used.push(prev);
             lines.push(changeLine(prev, cur));
           }
@@ -447,9 +456,9 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
   for (const v of used) for (const s of v.sources) if (!sources.has(s.source + '|' + s.url)) sources.set(s.source + '|' + s.url, s);
   let text: string;
   if (lines.length === 1 && !lines[0].endsWith(':')) {
-    text = `Dạ, ${lcFirstSafe(lines[0])}`;
+    text = `Dạ, ${lcFirstSafe(lines[0]).replace('\u0000', ' là ')}`;
   } else {
-    text = `Dạ, số liệu như sau:\n${lines.map((l) => (l.startsWith('  – ') ? l : `• ${l}`)).join('\n')}`;
+    text = `Dạ, số liệu như sau:\n${lines.map((l) => (l.startsWith('  – ') ? l : `• ${l}`).replace('\u0000', ': ')).join('\n')}`;
   }
   if (notes.length) text += '\n' + notes.join('\n');
   for (const s of sources.values()) text += `\nNguồn: ${s.source}${s.url ? ` (${s.url})` : ''}`;
@@ -484,10 +493,10 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
   function valueText(v: Val): string {
     return `${formatValue(catalog, v.value, v.unit, v.qualifier)}${statusText(v.status)}`;
   }
-  function figureLine(v: Val, multi: boolean): string {
+  function figureLine(v: Val): string {
     const base = `${v.ind.label} của ${v.area.displayName} ${timeText(v)}`;
     const extra = `${v.derived ? ` (${v.derived})` : ''}${noteText(catalog, v.note)}`;
-    return multi ? `${base}: ${valueText(v)}${extra}.` : `${base} là ${valueText(v)}${extra}.`;
+    return `${base}\u0000${valueText(v)}${extra}.`;
   }
   function changeLine(a: Val, b: Val): string {
     const d = b.value - a.value;

@@ -63,6 +63,8 @@ export interface Indicator {
   tags: string[];
   requiresAny: Pattern[];
   series: string;
+  /** The indicator this one is a variant of (`like` in the catalogue). */
+  base?: string;
   target?: string;
   sumOf?: string[];
   phrasings: Pattern[];
@@ -119,6 +121,7 @@ export function loadCatalog(knowledgeDir: string): Catalog {
       tags: d.tags,
       requiresAny: compileAll(d.requires_any),
       series: d.series ?? d.id,
+      base: d.like,
       target: d.target,
       sumOf: d.sum_of,
       phrasings: compileAll(phr),

@@ -68,9 +68,11 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
   const resolve = (ctx: TurnContext): Resolution => {
     const hit = cache.get(ctx);
     if (hit) return hit;
-    const text = ctx.incoming.text ?? ctx.nlu.original ?? ctx.nlu.folded ?? '';
+    // The raw text keeps dates (31/12/2023) and percent signs intact; folding and the few abbreviations
+    // that matter for figures are done here, so the skill does not depend on the NLU's exact normalisation.
+    const text = ctx.nlu.original || ctx.incoming.text || ctx.nlu.folded || '';
     const hasSession = !!(ctx.session.indicator || (ctx.session.memo as Record<string, unknown> | undefined)?.stats);
-    const r = resolveQuestion(ctx.nlu.folded || text, catalog, areas, fuzzy, ctx.now, hasSession, places);
+    const r = resolveQuestion(text, catalog, areas, fuzzy, ctx.now, hasSession, places);
     cache.set(ctx, r);
     return r;
   };
@@ -112,7 +114,7 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
     catalog,
     areas,
     async close() {
-      cache; // nothing to flush: every import is written atomically when it happens
+      // Nothing to flush: every import is written atomically when it happens.
     },
   };
 }

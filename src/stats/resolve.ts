@@ -280,11 +280,11 @@ export function matchTime(tokens: string[], dates: string[], nowYear: number): {
       continue;
     }
     if (used.has(i)) continue;
-    const prev = tokens.slice(Math.max(0, i - 3), i).join(' ');
+    const prev = tokens.slice(Math.max(0, i - 4), i).join(' ');
     if (isYear(t)) {
       const y = Number(t);
-      const m = /(\d{1,2}) thang (dau )?nam$|(\d{1,2}) thang dau$/.exec(prev);
-      if (m) points.push({ kind: 'months', year: y, months: Number(m[1] ?? m[3]) });
+      const m = /(\d{1,2}) thang (dau )?(nam )?$/.exec(prev + ' ');
+      if (m && Number(m[1]) >= 1 && Number(m[1]) <= 12) points.push({ kind: 'months', year: y, months: Number(m[1]) });
       else if (/(^| )dau( nam)?$/.test(prev)) points.push({ kind: 'start', year: y });
       else if (/(^| )(cuoi|het)( nam)?$/.test(prev) || /(den|toi) (het )?(nam )?$/.test(prev + ' ')) points.push({ kind: 'end', year: y });
       else points.push({ kind: 'year', year: y });
@@ -383,7 +383,7 @@ export function resolveQuestion(
     wantsPlanRatio,
     wantsSum: hasAny(tokens, ['tong cong', 'cong lai', 'ca ba nhom', 'ca ba', 'gop lai', 'cong chung', 'tinh tong', 'cong tat ca']),
     wantsPrevYear: time.prevYear,
-    wantsRegion: hasAny(tokens, ['so voi vung', 'so voi khu vuc', 'voi vung', 'voi khu vuc', 'ca vung', 'binh quan vung', 'trung binh vung']),
+    wantsRegion: hasAny(tokens, ['so voi vung', 'so voi khu vuc', 'so voi ca vung', 'so voi binh quan vung', 'so voi trung binh vung', 'so sanh voi vung', 'so voi mien trung']),
     textTags,
     household: detectHousehold(tokens),
     measures: detectMeasures(tokens, catalog),

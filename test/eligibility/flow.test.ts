@@ -165,7 +165,7 @@ describe('eligibility flow: starting', () => {
   });
 
   it('leaves policy questions to the core', () => {
-    for (const q of ['hộ nghèo được vay bao nhiêu', 'thủ tục xét hộ nghèo', 'hộ cận nghèo có được hỗ trợ BHYT không', 'chuẩn nghèo 2026 là bao nhiêu', 'xin chào']) {
+    for (const q of ['hộ nghèo được vay bao nhiêu', 'thủ tục xét hộ nghèo', 'tôi có được vay vốn hộ nghèo không', 'nhà tôi 4 người, thu nhập 5 triệu, có được vay vốn hộ nghèo không', 'hộ cận nghèo có được hỗ trợ BHYT không', 'chuẩn nghèo 2026 là bao nhiêu', 'xin chào']) {
       const s = newSession();
       expect(send(flow, s, q, NOW), q).toBeNull();
       expect(s.flow).toBeUndefined();
@@ -253,6 +253,16 @@ describe('eligibility flow: robustness', () => {
     const r = send(flow, s, '6 triệu', NOW);
     expect(text(r)).toContain('làm lại từ đầu');
     expect(s.flow?.step).toBe('area');
+  });
+
+  it('asking to start again in the middle continues, offering a restart', () => {
+    const { last, session } = talk(['kiểm tra hộ nghèo', 'nông thôn', 'kiểm tra hộ nghèo']);
+    expect(text(last)).toContain('đang kiểm tra dở');
+    expect(last!.replies[0].buttons?.[0].payload).toBe('elig:restart');
+    expect(session.flow?.step).toBe('members');
+    const restarted = talk(['kiểm tra hộ nghèo', 'nông thôn', { payload: 'elig:restart' }]);
+    expect(restarted.session.flow?.step).toBe('area');
+    expect(restarted.session.flow?.data).not.toHaveProperty('area');
   });
 
   it('does not swallow another module\'s button', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.ts';
 import { Engine, type TurnObserver } from '../../src/core/engine.ts';
 import type { Incoming, Reply } from '../../src/core/types.ts';
+import type { Flow } from '../../src/core/context.ts';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
 import { silentLogger, type Logger } from '../../src/observability/logger.ts';
 import { HttpApp } from '../../src/server/http-app.ts';
@@ -22,8 +23,18 @@ export function knowledge(): KnowledgeBase {
 export const NOW = new Date();
 export const clock = () => NOW;
 
-export function makeEngine(sessions: SessionStore = new MemorySessionStore(), observers: TurnObserver[] = []): Engine {
-  return new Engine({ services: { knowledge: knowledge() }, sessions, flows: [], salt: 'test', clock, observers });
+export function makeEngine(sessions: SessionStore = new MemorySessionStore(), observers: TurnObserver[] = [], flows: Flow[] = []): Engine {
+  return new Engine({ services: { knowledge: knowledge() }, sessions, flows, salt: 'test', clock, observers });
+}
+
+/** The guided eligibility flow when the core provides it (empty otherwise, so these tests never depend on it). */
+export async function eligibilityFlows(): Promise<Flow[]> {
+  try {
+    const mod = (await import('../../src/eligibility/index.ts')) as { createEligibilityFlow?: (o: { knowledgeDir: string; knowledge: KnowledgeBase }) => Flow };
+    return mod.createEligibilityFlow ? [mod.createEligibilityFlow({ knowledgeDir: path.join(PROJECT_ROOT, 'knowledge'), knowledge: knowledge() })] : [];
+  } catch {
+    return [];
+  }
 }
 
 export function makeConfig(env: Record<string, string | undefined>): Config {
@@ -62,9 +73,10 @@ export function makeChannel(opts: {
   app?: HttpApp;
   options?: TelegramChannelOptions;
   logger?: Logger;
+  flows?: Flow[];
 }): Harness {
   const seen: Incoming[] = [];
-  const engine = makeEngine(opts.sessions, [({ incoming }) => seen.push(incoming)]);
+  const engine = makeEngine(opts.sessions, [({ incoming }) => seen.push(incoming)], opts.flows);
   const app = opts.app ?? new HttpApp(silentLogger());
   const channel = createTelegramChannel(
     { config: makeConfig({ DATA_DIR: opts.dataDir, ...opts.env }), engine, app, logger: opts.logger ?? silentLogger(), dataDir: opts.dataDir },

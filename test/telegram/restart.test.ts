@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeBotApi } from './fake-bot-api.ts';
-import { makeChannel, tempDir, type Harness } from './helpers.ts';
+import { eligibilityFlows, makeChannel, tempDir, type Harness } from './helpers.ts';
 import { FileSessionStore, type SessionStore } from '../../src/storage/session-store.ts';
 import type { Session } from '../../src/core/types.ts';
 
@@ -54,7 +54,8 @@ describe('telegram channel across a restart', () => {
 
     // First life: start the guided check.
     const store1 = new SpyStore(await FileSessionStore.open(tmp.dir, 60));
-    const h1 = makeChannel({ env, dataDir: tmp.dir, sessions: store1 });
+    const flows = await eligibilityFlows();
+    const h1 = makeChannel({ env, dataDir: tmp.dir, sessions: store1, flows });
     open.push(h1);
     await h1.channel.start();
     api.sendText(user, '/kiemtra');
@@ -76,7 +77,7 @@ describe('telegram channel across a restart', () => {
 
     // Second life: a new store, engine and channel on the same folder.
     const store2 = new SpyStore(await FileSessionStore.open(tmp.dir, 60));
-    const h2 = makeChannel({ env, dataDir: tmp.dir, sessions: store2 });
+    const h2 = makeChannel({ env, dataDir: tmp.dir, sessions: store2, flows: await eligibilityFlows() });
     open.push(h2);
     await h2.channel.start();
     if (button) api.press(user, button);
@@ -90,10 +91,15 @@ describe('telegram channel across a restart', () => {
     const read = store2.reads.find((r) => r.key === key);
     expect(read?.session).toEqual(saved);
     if (saved.flow) expect(read?.session?.flow?.name).toBe(saved.flow.name);
+    if (flows.length) {
+      // With the real guided check: the flow was started and the second life continued it.
+      expect(saved.flow?.name).toBe(flows[0].name);
+    }
     await h2.close();
     open.splice(open.indexOf(h2), 1);
     await store2.close();
     const after = JSON.parse(readFileSync(path.join(tmp.dir, 'sessions.json'), 'utf8')) as { sessions: Record<string, Session> };
     expect(after.sessions[key]).toBeDefined();
+    if (flows.length) expect(after.sessions[key].flow?.step).not.toBe(saved.flow?.step); // the check moved on
   });
 });

@@ -92,6 +92,21 @@ describe('telegram channel, webhook mode', () => {
     expect((await api.postToWebhook({ message: {} })).status).toBe(400);
   });
 
+  it('still accepts signed updates when the API does not implement setWebhook (retried in the background)', async () => {
+    api.failNext('setWebhook', { error_code: 404, description: 'Not Found: method not found' }, 50);
+    await h!.channel.start();
+    expect(h!.channel.status().state).toBe('running');
+    expect(api.webhook).toBeNull();
+    const user = api.user(3004);
+    const res = await fetch(`http://127.0.0.1:${port}${WEBHOOK_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      body: JSON.stringify(api.makeUpdate({ message: api.textMessage(user, 'xin chào') })),
+    });
+    expect(res.status).toBe(200);
+    await api.waitForTexts(3004, 1);
+  });
+
   it('refuses (503) before start and after stop, so Telegram retries later', async () => {
     const user = api.user(3003);
     // Route is registered before start: webhook unknown to the fake yet, post directly.

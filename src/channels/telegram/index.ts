@@ -399,7 +399,8 @@ export class TelegramChannel implements ChannelAdapter {
 
   private async onCallback(ctx: Context): Promise<void> {
     const cq = ctx.update.callback_query!;
-    const chat = cq.message?.chat;
+    // Buttons live under our messages; without the message (old or inaccessible), a private chat's id is the user's.
+    const chat = cq.message?.chat ?? { id: cq.from.id };
     const userId = String(cq.from.id);
     const isAdmin = this.admins.has(userId);
     if (!isAdmin && this.limiter.hit(userId) !== 'ok') {
@@ -407,8 +408,8 @@ export class TelegramChannel implements ChannelAdapter {
       return;
     }
     const payload = typeof cq.data === 'string' ? this.callbacks.decode(cq.data) : undefined;
-    if (!payload || !chat) {
-      await this.answerCallback(cq.id, typeof cq.data === 'string' && !payload ? TEXTS.expiredButton : undefined);
+    if (!payload) {
+      await this.answerCallback(cq.id, typeof cq.data === 'string' ? TEXTS.expiredButton : undefined);
       return;
     }
     await this.answerCallback(cq.id);
@@ -609,7 +610,7 @@ function chatKeyOf(u: Update): string {
   const chat = u.message?.chat ?? u.edited_message?.chat ?? u.callback_query?.message?.chat ?? u.channel_post?.chat;
   if (chat) return `c${chat.id}`;
   const from = u.callback_query?.from ?? u.inline_query?.from;
-  return from ? `u${from.id}` : `x${u.update_id}`;
+  return from ? `c${from.id}` : `x${u.update_id}`; // a callback without its message: the private chat (= user id)
 }
 
 /** "/cmd", "/cmd@bot", "/cmd args" at the start of a text (entities are not required: emulators omit them). */

@@ -1,0 +1,160 @@
+/**
+ * `npm run bench`: measured speed on this machine.
+ * 1. Start-up: knowledge load + index build (and the whole core with statistics).
+ * 2. Core latency per message (median, p99) over the dev question set, at today's knowledge size and
+ *    with knowledge bases 10× and 100× larger (generated here by cloning entries with new words).
+ * 3. Memory (RSS) after start and after 10,000 messages.
+ * 4. /api/chat throughput with concurrent clients (autocannon), side by side with a bare Node HTTP server
+ *    returning a fixed JSON body, both in child processes, so the ratio holds on a noisy machine.
+ */
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { loadConfig, PROJECT_ROOT } from '../src/config.ts';
+import { buildCore } from '../src/app/bootstrap.ts';
+import { silentLogger } from '../src/observability/logger.ts';
+import { KnowledgeBase } from '../src/knowledge/knowledge-base.ts';
+import { buildLanguageKit } from '../src/nlu/language-kit.ts';
+import { Engine } from '../src/core/engine.ts';
+import { MemorySessionStore } from '../src/storage/session-store.ts';
+import type { PolicyEntry } from '../src/knowledge/schema.ts';
+
+const DEV = path.resolve(PROJECT_ROOT, '..', 'shared', 'eval', 'dev-questions.jsonl');
+const questions: string[] = readFileSync(DEV, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .flatMap((l) => {
+    const d = JSON.parse(l) as { question?: string; dialogue?: string[] };
+    return d.question ? [d.question] : d.dialogue ?? [];
+  });
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+const ms = (n: number) => `${n.toFixed(3)} ms`;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function latency(engine: Engine, rounds: number): Promise<{ median: number; p99: number; n: number }> {
+  const times: number[] = [];
+  let i = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const q of questions) {
+      const t = performance.now();
+      await engine.handle({ channel: 'test', conversationId: `b${i++ % 500}`, text: q });
+      times.push(performance.now() - t);
+    }
+  }
+  times.sort((a, b) => a - b);
+  return { median: percentile(times, 50), p99: percentile(times, 99), n: times.length };
+}
+
+/** Clones entries with fresh ids and synthetic phrasings so the index grows realistically. */
+function enlarge(entries: PolicyEntry[], factor: number): PolicyEntry[] {
+  const syllables = 'an binh cau dong em gia hai khanh lam minh nam phuc quang son tam uyen vinh xuan yen bao chau dat giang hung'.split(' ');
+  const out: PolicyEntry[] = [...entries];
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let k = 1; k < factor; k++) {
+    for (const e of entries) {
+      const extra = () => Array.from({ length: 3 }, () => syllables[Math.floor(rnd() * syllables.length)]).join(' ');
+      out.push({ ...e, id: `${e.id}-x${k}`, related: [], phrasings: e.phrasings.map((p) => `${p} ${extra()}`) });
+    }
+  }
+  return out;
+}
+
+async function throughput(url: string, body: () => string, seconds: number): Promise<number> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: 32,
+    duration: seconds,
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req: any) => ({ ...req, body: body() }) }],
+  });
+  if (result.non2xx) console.log(`   (non-2xx responses: ${result.non2xx})`);
+  return result.requests.average;
+}
+
+function startChild(cmd: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d;
+      if (ready.test(out)) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`child exited (${code}): ${out.slice(-500)}`)));
+  });
+}
+
+async function main() {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tlgn-bench-'));
+  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  console.log(`Máy: ${os.cpus().length} lõi ${os.cpus()[0]?.model ?? ''}, Node ${process.version}\n`);
+
+  // 1. Start-up
+  const t0 = performance.now();
+  const kb = KnowledgeBase.load(path.join(config.KNOWLEDGE_DIR, 'policies'));
+  const t1 = performance.now();
+  buildLanguageKit(kb, config.KNOWLEDGE_DIR);
+  const t2 = performance.now();
+  const core = await buildCore(config, silentLogger(), { persistSessions: false, withStats: true });
+  const t3 = performance.now();
+  console.log('1. Khởi động');
+  console.log(`   nạp ${kb.entries.length} mục kiến thức: ${ms(t1 - t0)}; dựng chỉ mục: ${ms(t2 - t1)}; toàn bộ lõi (kể cả số liệu): ${ms(t3 - t2)}`);
+  const rssStart = process.memoryUsage().rss;
+
+  // 2. Latency
+  await latency(core.engine, 1); // warm-up
+  const base = await latency(core.engine, 5);
+  console.log(`\n2. Độ trễ lõi mỗi tin nhắn (${base.n} tin, ${questions.length} câu hỏi dev × 5)`);
+  console.log(`   kiến thức ×1   (${kb.entries.length} mục): trung vị ${ms(base.median)}, p99 ${ms(base.p99)}`);
+  for (const factor of [10, 100]) {
+    const big = new KnowledgeBase(enlarge(kb.entries, factor));
+    const tb = performance.now();
+    const language = buildLanguageKit(big, config.KNOWLEDGE_DIR);
+    const buildMs = performance.now() - tb;
+    const engine = new Engine({ services: { knowledge: big, language, stats: core.services.stats }, sessions: new MemorySessionStore(), flows: core.flows, salt: 'bench' });
+    await latency(engine, 1);
+    const r = await latency(engine, 2);
+    console.log(`   kiến thức ×${factor} (${big.entries.length} mục): trung vị ${ms(r.median)}, p99 ${ms(r.p99)} (dựng chỉ mục ${ms(buildMs)}; p99 gấp ${(r.p99 / base.p99).toFixed(2)} lần)`);
+  }
+
+  // 3. Memory
+  for (let i = 0; i < 10_000; i++) await core.engine.handle({ channel: 'test', conversationId: `m${i % 1000}`, text: questions[i % questions.length] });
+  const rssAfter = process.memoryUsage().rss;
+  console.log(`\n3. Bộ nhớ (RSS): sau khởi động ${mb(rssStart)}; sau 10.000 tin nhắn ${mb(rssAfter)}`);
+  await core.close();
+
+  // 4. Throughput, side by side
+  console.log('\n4. Thông lượng /api/chat (autocannon, 32 kết nối, 5 giây mỗi máy chủ)');
+  const bare = await startChild(process.execPath, [path.join(PROJECT_ROOT, 'bench/bare-server.mjs')], { PORT: '3911' }, /listening/);
+  const server = await startChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], { PORT: '3912', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000000' }, /đang chạy/);
+  let n = 0;
+  const pick = () => JSON.stringify({ conversationId: `c${n++ % 2000}`, text: questions[n % questions.length] });
+  try {
+    await throughput('http://127.0.0.1:3911/', pick, 1);
+    const bareRps = await throughput('http://127.0.0.1:3911/', pick, 5);
+    await throughput('http://127.0.0.1:3912/api/chat', pick, 1);
+    const apiRps = await throughput('http://127.0.0.1:3912/api/chat', pick, 5);
+    console.log(`   máy chủ Node trần (JSON cố định): ${bareRps.toFixed(0)} yêu cầu/giây`);
+    console.log(`   /api/chat (trả lời thật):        ${apiRps.toFixed(0)} yêu cầu/giây`);
+    console.log(`   tỷ lệ /api/chat so với máy chủ trần: ${(apiRps / bareRps).toFixed(2)}`);
+  } finally {
+    bare.kill('SIGTERM');
+    server.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,150 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/observability/logger.ts';
+import { loadAreas, loadCatalog } from '../../src/stats/catalog.ts';
+import { ImportRejected, StatsStore } from '../../src/stats/store.ts';
+import { HEADER, KNOWLEDGE_DIR, ROOT, SEED_DIR, removeDir, runCli, tempDir } from './helpers.ts';
+
+const catalog = loadCatalog(KNOWLEDGE_DIR);
+const areas = loadAreas(SEED_DIR);
+const open = (dir: string, now?: Date) => StatsStore.open({ dataDir: dir, seedDir: SEED_DIR, catalog, areas, logger: silentLogger(), now });
+
+let dir: string;
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => removeDir(dir));
+
+describe('stats store: seed, import, history, export', () => {
+  it('is created from data/stats.csv on first start', async () => {
+    const store = await open(dir);
+    const seedRows = readFileSync(path.join(SEED_DIR, 'stats.csv'), 'utf8').trim().split('\n').length - 1;
+    expect(store.current().length).toBe(seedRows);
+    expect(store.figures('binh-thuan', 'poor_households').map((f) => f.value)).toContain(6621);
+    expect(existsSync(path.join(dir, 'stats.json'))).toBe(true);
+  });
+
+  it('refuses a bad CSV whole, with every bad line numbered, and leaves the store byte-identical', async () => {
+    await open(dir);
+    const before = readFileSync(path.join(dir, 'stats.json'));
+    const bad = [
+      HEADER,
+      'binh-thuan,poor_households,7000,households,,2024-12-31,,reported,,Báo cáo tỉnh,', // line 2: good
+      'ha-noi,poor_households,100,households,,2024-12-31,,reported,,Báo cáo,', // line 3: unknown area
+      'binh-thuan,poor_household_rate_pct,hai phẩy một,percent,,2024-12-31,,reported,,Báo cáo,', // line 4: text in number column
+      'binh-thuan,poor_households,7000,households,,2024-12-31,,reported,,Báo cáo tỉnh,', // line 5: duplicate of line 2
+      'binh-thuan,near_poor_households,12000,percent,,2024-12-31,,reported,,Báo cáo,', // line 6: wrong unit
+      'binh-thuan,no_such_indicator,1,households,,2024-12-31,,reported,,Báo cáo,', // line 7: unknown indicator
+      'binh-thuan,poor_households,1,households,,2024-02-30,,reported,,Báo cáo,', // line 8: date that does not exist
+      'binh-thuan,poor_households,1,households,,2024-06-30,,guess,,Báo cáo,', // line 9: bad status
+      'binh-thuan,poor_households,1,households,maybe,2024-05-31,,reported,,Báo cáo,', // line 10: bad qualifier
+    ].join('\n');
+    const file = path.join(dir, 'bad.csv');
+    writeFileSync(file, bad);
+    const r = runCli(['import', file], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/:3: dòng 3 \(line 3\): .*ha-noi/);
+    expect(r.stderr).toMatch(/:4: dòng 4 \(line 4\): .*không phải là số/);
+    expect(r.stderr).toMatch(/:5: dòng 5 \(line 5\): .*trùng lặp với dòng 2/);
+    expect(r.stderr).toMatch(/:6: dòng 6 \(line 6\): .*đơn vị "percent" không khớp/);
+    expect(r.stderr).toMatch(/:7: dòng 7 \(line 7\): .*no_such_indicator/);
+    expect(r.stderr).toMatch(/:8: dòng 8 \(line 8\): .*as_of/);
+    expect(r.stderr).toMatch(/:9: dòng 9 \(line 9\): .*status/);
+    expect(r.stderr).toMatch(/:10: dòng 10 \(line 10\): .*qualifier/);
+    expect(r.stderr).not.toMatch(/:2: dòng 2/);
+    expect(r.stderr).toMatch(/Không nhập dòng nào/);
+    expect(readFileSync(path.join(dir, 'stats.json')).equals(before)).toBe(true);
+  });
+
+  it('rejects in-process too (ImportRejected) without touching memory or file', async () => {
+    const store = await open(dir);
+    const before = readFileSync(path.join(dir, 'stats.json'));
+    const n = store.current().length;
+    await expect(store.importCsv(`${HEADER}\nbinh-thuan,poor_households,abc,households,,2024-12-31,,reported,,X,\n`)).rejects.toBeInstanceOf(ImportRejected);
+    expect(store.current().length).toBe(n);
+    expect(readFileSync(path.join(dir, 'stats.json')).equals(before)).toBe(true);
+  });
+
+  it('imports a good CSV with a revision; history keeps the old value with its replaced date', async () => {
+    await open(dir);
+    const good = [
+      HEADER,
+      'binh-thuan,poor_households,6600,households,,2023-12-31,,reported,revised figure,"Sở Nông nghiệp và Môi trường, báo cáo điều chỉnh",https://example.gov.vn/bc', // revision
+      'binh-thuan,poor_households,5400,households,,2024-12-31,,reported,,"Báo cáo tỉnh, 2025",', // new
+      'viet-nam,poor_household_rate_pct,1.93,percent,,2024-12-31,,reported,,tuyenquangtv.vn,https://tuyenquangtv.vn/xa-hoi-79B63F1E6/6-tinh-thanh-pho-khong-con-ho-ngheo-B1DA7F197.html', // unchanged
+    ].join('\r\n');
+    const file = path.join(dir, 'good.csv');
+    writeFileSync(file, good);
+    const r = runCli(['import', file], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/thêm mới 1, sửa đổi 1, không đổi 1/);
+
+    const h = runCli(['history', 'binh-thuan', 'poor_households'], dir);
+    expect(h.code).toBe(0);
+    const line2023 = h.stdout.split('\n').filter((l) => l.startsWith('31/12/2023'));
+    expect(line2023).toHaveLength(2);
+    expect(line2023.find((l) => l.includes('6.621'))).toMatch(/đã thay thế ngày \d{2}\/\d{2}\/\d{4}/);
+    expect(line2023.find((l) => l.includes('6.600'))).toMatch(/hiện hành/);
+
+    const store = await open(dir);
+    const hist = store.history('binh-thuan', 'poor_households').filter((f) => f.as_of === '2023-12-31');
+    expect(hist.map((f) => [f.value, f.replaced_at === null])).toEqual([
+      [6621, false],
+      [6600, true],
+    ]);
+  });
+
+  it('export → import round trip changes nothing', async () => {
+    const store = await open(dir);
+    const csv = store.exportCsv();
+    const file = path.join(dir, 'export.csv');
+    writeFileSync(file, csv);
+    const before = readFileSync(path.join(dir, 'stats.json'));
+    const r = runCli(['import', file], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`thêm mới 0, sửa đổi 0, không đổi ${store.current().length}`));
+    expect(readFileSync(path.join(dir, 'stats.json')).equals(before)).toBe(true);
+    // The CLI export is the same text.
+    const e = runCli(['export'], dir);
+    expect(e.code).toBe(0);
+    expect(e.stdout).toBe(csv);
+  });
+
+  it('a kill -9 during imports leaves stats.json parseable (old or new, never half)', async () => {
+    await open(dir);
+    const rows = [HEADER];
+    for (let y = 2000; y < 2026; y++)
+      for (const a of ['binh-thuan', 'phan-thiet', 'la-gi', 'bac-binh', 'ham-tan', 'tuy-phong'])
+        rows.push(`${a},houses_built,${y},houses,,${y}-12-31,${y}-01-01,reported,,"Nguồn thử, ${y}",`);
+    const files = [0, 1, 2].map((k) => {
+      const f = path.join(dir, `big${k}.csv`);
+      writeFileSync(f, rows.map((r, i) => (i === 0 ? r : r.replace(/houses,,/, `houses,,`).replace(/,(\d{4}),houses/, (_, v) => `,${Number(v) + k},houses`))).join('\n'));
+      return f;
+    });
+    const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+    for (let round = 0; round < 6; round++) {
+      const child = spawn(tsx, [path.join(ROOT, 'src/cli/stats.ts'), 'import', files[round % 3]], {
+        cwd: ROOT,
+        env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'silent' },
+        stdio: 'ignore',
+        detached: true,
+      });
+      await new Promise((r) => setTimeout(r, 400 + round * 150));
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already finished
+      }
+      await new Promise((r) => child.on('exit', r));
+      const text = readFileSync(path.join(dir, 'stats.json'), 'utf8');
+      const parsed = JSON.parse(text) as { figures: unknown[] };
+      expect(parsed.figures.length).toBeGreaterThan(100);
+    }
+    // And the store still opens cleanly.
+    const store = await open(dir);
+    expect(store.current().length).toBeGreaterThan(100);
+  }, 60_000);
+});
