@@ -7,8 +7,9 @@
 const EMAIL = /[\p{L}0-9._%+-]+@[\p{L}0-9.-]+\.[\p{L}]{2,}/gu;
 // Phone: +84 or 0 followed by 9-10 digits, allowing spaces/dots/dashes between groups.
 const PHONE = /(?<![\d.,])(?:\+?84|0)(?:[\s.-]?\d){8,10}(?![\d.,]*\d)/g;
-// CCCD 12 digits / CMND 9 digits, possibly spaced in groups.
-const ID_NUMBER = /(?<![\d.,])\d{3}[\s.-]?\d{3}[\s.-]?\d{3}(?:[\s.-]?\d{3})?(?![\d])/g;
+// CCCD: 12 digits, possibly spaced in groups of 3 or 4. CMND: 9 digits.
+const CCCD = /(?<![\d.,])(?:\d{12}|\d{3}[\s.-]\d{3}[\s.-]\d{3}[\s.-]\d{3}|\d{4}[\s.-]\d{4}[\s.-]\d{4})(?![\d])/g;
+const ID_NUMBER = /(?<![\d.,])\d{3}[\s.-]?\d{3}[\s.-]?\d{3}(?![\d])/g;
 // Bank accounts: 8-19 digits after an account keyword.
 const BANK = /((?:stk|số tài khoản|so tai khoan|tài khoản|tai khoan|tk)\s*[:.]?\s*)(\d[\d\s.-]{6,22}\d)/giu;
 const LONG_DIGITS = /(?<![\d.,])\d{10,19}(?![\d])/g;
@@ -19,6 +20,7 @@ export function maskPersonalData(text: string): string {
   return text
     .replace(EMAIL, '[EMAIL]')
     .replace(BANK, (_m, prefix: string) => `${prefix}[STK]`)
+    .replace(CCCD, (m) => (isMoneyLike(m) ? m : '[CCCD]'))
     .replace(PHONE, '[SĐT]')
     .replace(ID_NUMBER, (m) => (isMoneyLike(m) ? m : '[CCCD]'))
     .replace(LONG_DIGITS, '[SỐ]');

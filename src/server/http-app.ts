@@ -129,6 +129,7 @@ export class HttpApp {
       ip: req.socket.remoteAddress ?? '',
     };
     let response: HttpResponse;
+    const started = performance.now();
     try {
       response = await route.handler(request);
     } catch (err) {
@@ -136,6 +137,9 @@ export class HttpApp {
       response = jsonError(500, 'Lỗi máy chủ. Vui lòng thử lại sau.');
     }
     this.send(res, id, response, method === 'HEAD');
+    if (this.logger.isLevelEnabled('debug')) {
+      this.logger.debug({ reqId: id, method, path: url.pathname, status: response.status, ms: Math.round(performance.now() - started) }, 'request');
+    }
   }
 
   private send(res: http.ServerResponse, id: string, r: HttpResponse, headOnly = false): void {

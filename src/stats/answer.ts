@@ -184,6 +184,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
   // 4. Figures.
   const lines: string[] = [];
   const notes: string[] = [];
+  const absent: { ind: Indicator; area: Area; line: string }[] = [];
   const used: Val[] = [];
   let exactCount = 0;
   let missingCount = 0;
@@ -288,6 +289,8 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
         } else {
           const others = [...areas.byId.values()].filter((a) => a.id !== area.id && fullSeries(ind, a).length > 0);
           if (others.length) line += ` Chỉ tiêu này hiện có số liệu cho: ${others.map((a) => a.displayName).join(', ')}.`;
+          absent.push({ ind, area, line });
+          continue;
         }
         lines.push(line);
         continue;
@@ -344,11 +347,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
       for (const p of missing) {
         const near = nearest(series, refDate(p));
         const already = near && uniq.some((u) => u.as_of === near.as_of && u.period_start === near.period_start);
-        lines.push(
-          `Chưa có số liệu ${lcFirst(label)} ${pointText(p)}.` +
-            (near && !already ? ` Số liệu gần nhất hiện có: ${valueText(near)}, ${timeText(near)}${near.derived ? ` (${near.derived})` : ''}.` : ''),
-        );
-        if (near && !already) used.push(near);
+        lines.push(`Chưa có số liệu ${lcFirst(label)} ${pointText(p)}.` + (already ? '' : nearText(series, refDate(p))));
       }
       used.push(...uniq);
       shown.set(key, uniq);
@@ -383,6 +382,16 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
           }
         }
       }
+    }
+  }
+
+  // Indicators with no figure at all for the asked area: one line each, or one short line when others were answered.
+  if (absent.length) {
+    if (lines.length === 0) lines.push(...absent.map((a) => a.line));
+    else {
+      const byArea = new Map<string, { area: Area; inds: Indicator[] }>();
+      for (const a of absent) byArea.set(a.area.id, { area: a.area, inds: [...(byArea.get(a.area.id)?.inds ?? []), a.ind] });
+      for (const { area, inds: li } of byArea.values()) lines.push(`Chưa có số liệu của ${area.displayName} về: ${li.map((i) => lcFirst(i.label)).join('; ')}.`);
     }
   }
 
@@ -474,6 +483,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
 
   // 6. Session.
   const firstVal = used[0];
+  ctx.session.topic = 'statistics';
   ctx.session.indicator = inds[0].id;
   ctx.session.area = mainAreas.length === 1 ? (firstVal?.area.id ?? mainAreas[0][0].id) : mainAreas[0][0].id;
   const y = points[0] ? refDate(points[0]).slice(0, 4) : firstVal?.as_of.slice(0, 4);
@@ -491,7 +501,17 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
 
   // ---- helpers using deps ----
   function valueText(v: Val): string {
+    if (v.ind.measure === 'change' && v.value !== 0)
+      return `${v.value < 0 ? 'giảm' : 'tăng'} ${formatValue(catalog, Math.abs(v.value), v.unit, v.qualifier)}${statusText(v.status)}`;
     return `${formatValue(catalog, v.value, v.unit, v.qualifier)}${statusText(v.status)}`;
+  }
+  function nearText(series: Val[], ref: string): string {
+    const before = [...series].reverse().find((f) => f.as_of <= ref);
+    const after = series.find((f) => f.as_of > ref);
+    const pick = [before, after].filter((x): x is Val => !!x);
+    if (!pick.length) return '';
+    used.push(...pick);
+    return ` Số liệu gần nhất hiện có: ${pick.map((n) => `${valueText(n)}, ${timeText(n)}${n.derived ? ` (${n.derived})` : ''}`).join('; và ')}.`;
   }
   function figureLine(v: Val): string {
     const base = `${v.ind.label} của ${v.area.displayName} ${timeText(v)}`;

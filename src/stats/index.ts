@@ -77,7 +77,18 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
     return r;
   };
 
+  /** Button payload `stats:trend:<indicator>:<area>` (offered under every answer): the series as a list and a chart. */
+  const fromPayload = (ctx: TurnContext): Resolution | null => {
+    const m = /^stats:trend:([a-z0-9_]+):([a-z0-9-]+)$/.exec(ctx.incoming.payload ?? '');
+    const ind = m ? catalog.indicators.get(m[1]) : undefined;
+    const area = m ? areas.byId.get(m[2]) : undefined;
+    if (!ind || !area) return null;
+    const base = resolveQuestion('qua cac nam', catalog, areas, null, ctx.now, false, places);
+    return { ...base, indicators: [ind], strongMatch: true, areas: [[area]], trend: true, followUp: false };
+  };
+
   const score = (ctx: TurnContext): number => {
+    if (ctx.incoming.payload?.startsWith('stats:')) return fromPayload(ctx) ? 1 : 0;
     const r = resolve(ctx);
     const t = r.tokens;
     let s = 0;
@@ -102,6 +113,10 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
       await store.refreshIfChanged();
     } catch (err) {
       opts.logger.warn({ err: (err as Error).message }, 'statistics store could not be re-read; answering from memory');
+    }
+    if (ctx.incoming.payload?.startsWith('stats:')) {
+      const r = fromPayload(ctx);
+      return r ? buildAnswer(ctx, r, { store, catalog, areas }) : null;
     }
     return buildAnswer(ctx, resolve(ctx), { store, catalog, areas });
   };

@@ -152,11 +152,11 @@ export function matchIndicators(tokens: string[], catalog: Catalog, fuse: FuzzyI
       !matches.some(
         (o) =>
           o !== m &&
-          (o.ind.family !== m.ind.family || !!o.contiguous) &&
           spanLen(o) > spanLen(m) &&
-          o.span.start <= m.span.start &&
-          o.span.end >= m.span.end &&
-          spanLen(m) > 0,
+          spanLen(m) > 0 &&
+          (o.ind.family !== m.ind.family
+            ? o.span.start <= m.span.start && o.span.end >= m.span.end
+            : !!o.contiguous && overlaps(o.span, m.span)),
       ),
   );
   // Tags: within the same family, measure and household, keep the variants whose tags fit the question best.

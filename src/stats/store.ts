@@ -115,11 +115,18 @@ export class StatsStore {
     return this.importRows(rows, now);
   }
 
+  private queue: Promise<unknown> = Promise.resolve();
+
   /** Applies validated rows in one atomic write: new keys added, changed ones revised (old kept with replaced_at). */
-  async importRows(rows: FigureRow[], now: Date = new Date()): Promise<ImportSummary> {
+  importRows(rows: FigureRow[], now: Date = new Date()): Promise<ImportSummary> {
+    // One import at a time within a process, so two admins importing at once cannot interleave.
+    const run = this.queue.then(() => this.applyRows(rows, now));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyRows(rows: FigureRow[], now: Date): Promise<ImportSummary> {
     const at = now.toISOString();
-    const currentByKey = new Map<string, StoredFigure>();
-    for (const f of this.db.data.figures) if (!f.replaced_at) currentByKey.set(figureKey(f), f);
     const figures = this.db.data.figures.map((f) => ({ ...f }));
     const copyByKey = new Map<string, StoredFigure>();
     for (const f of figures) if (!f.replaced_at) copyByKey.set(figureKey(f), f);

@@ -44,7 +44,7 @@ export interface Pattern {
   length: number;
 }
 
-export const PATTERN_GAP = 6;
+export const PATTERN_GAP = 8;
 
 export function compilePattern(folded: string): Pattern {
   const segments = folded

@@ -132,13 +132,14 @@ describe('stats store: seed, import, history, export', () => {
         stdio: 'ignore',
         detached: true,
       });
+      const exited = new Promise((r) => child.once('exit', r));
       await new Promise((r) => setTimeout(r, 400 + round * 150));
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         // already finished
       }
-      await new Promise((r) => child.on('exit', r));
+      await exited;
       const text = readFileSync(path.join(dir, 'stats.json'), 'utf8');
       const parsed = JSON.parse(text) as { figures: unknown[] };
       expect(parsed.figures.length).toBeGreaterThan(100);

@@ -130,6 +130,27 @@ describe('statistics answers', () => {
     expect(s5.year).toBe(2022);
   });
 
+  it('answers the "Số liệu qua các năm" button with the series', async () => {
+    const { r } = await ask('số hộ nghèo cả nước năm 2023');
+    const button = r.replies[0].buttons?.find((b) => b.payload.startsWith('stats:trend:'));
+    expect(button?.payload).toBe('stats:trend:poor_households:viet-nam');
+    const ctx = makeCtx('', newSession());
+    ctx.incoming.payload = button!.payload;
+    expect(skill.score(ctx)).toBe(1);
+    const t = await skill.answer(ctx);
+    for (const v of ['1.057.374', '815.101', '599.608']) expect(t?.replies[0].text).toContain(v);
+  });
+
+  it('handles periods: 6 months, ranges, "mới nhất", a year with no figure (both neighbours given)', async () => {
+    expect((await ask('số hộ nghèo 6 tháng đầu năm 2024')).text).toMatch(/chưa có số liệu số hộ nghèo của tỉnh Bình Thuận 6 tháng đầu năm 2024/);
+    expect((await ask('xóa nhà tạm toàn tỉnh giai đoạn 2024-2025')).text).toContain('1.964 hộ');
+    expect((await ask('tỷ lệ hộ nghèo cả nước mới nhất')).text).toContain('1,3%');
+    const t = (await ask('so ho ngheo binh thuan nam 2022')).text;
+    expect(t).toContain('chưa có số liệu');
+    expect(t).toContain('10.689');
+    expect(t).toContain('6.621');
+  });
+
   it('returns null only when no indicator can be found', async () => {
     expect(await skill.answer(makeCtx('xin chào, bạn khỏe không'))).toBeNull();
   });

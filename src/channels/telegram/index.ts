@@ -313,7 +313,7 @@ export class TelegramChannel implements ChannelAdapter {
   private async onWebhook(req: HttpRequest): Promise<HttpResponse> {
     const secret = this.deps.config.TELEGRAM_WEBHOOK_SECRET ?? '';
     if (!secretMatches(req.headers['x-telegram-bot-api-secret-token'], secret)) {
-      this.log.warn({ reqId: req.id }, 'telegram webhook request with a wrong secret token rejected');
+      this.throttledWarn('webhook-secret', { reqId: req.id, ip: req.ip }, 'telegram webhook request with a wrong secret token rejected');
       return { status: 401, body: { error: 'unauthorized' } };
     }
     if (this.stopping || this.state !== 'running') {
@@ -522,13 +522,18 @@ export class TelegramChannel implements ChannelAdapter {
 
   /** Logs a failed non-essential call: a warning the first time (per method, per 10 minutes), debug after. */
   private softFail(method: string, err: unknown): void {
+    this.throttledWarn(method, { method, ...this.errInfo(err) }, 'non-essential Telegram call failed (ignored)');
+  }
+
+  /** A warning at most once per key every 10 minutes (debug in between), so floods do not flood the logs. */
+  private throttledWarn(key: string, obj: Record<string, unknown>, msg: string): void {
     const now = Date.now();
-    const last = this.softFailLoggedAt.get(method) ?? 0;
+    const last = this.softFailLoggedAt.get(key) ?? 0;
     if (now - last > 600_000) {
-      this.softFailLoggedAt.set(method, now);
-      this.log.warn({ method, ...this.errInfo(err) }, 'non-essential Telegram call failed (ignored)');
+      this.softFailLoggedAt.set(key, now);
+      this.log.warn(obj, msg);
     } else {
-      this.log.debug({ method, ...this.errInfo(err) }, 'non-essential Telegram call failed (ignored)');
+      this.log.debug(obj, msg);
     }
   }
 

@@ -1,0 +1,52 @@
+import { describe, it, expect } from 'vitest';
+import { maskPersonalData } from '../../src/privacy/mask.ts';
+import { testCore } from '../helpers/core.ts';
+
+describe('personal data is masked before logging or storing', () => {
+  it.each([
+    ['CCCD của tôi là 079123456789', '079123456789', '[CCCD]'],
+    ['số cccd 079 123 456 789 nhé', '079 123 456 789', '[CCCD]'],
+    ['gọi em 0912345678 với', '0912345678', '[SĐT]'],
+    ['sđt 0912.345.678', '0912.345.678', '[SĐT]'],
+    ['liên hệ +84 912 345 678', '+84 912 345 678', '[SĐT]'],
+    ['mail nguyenvana@gmail.com nha', 'nguyenvana@gmail.com', '[EMAIL]'],
+    ['stk 1903 6688 9999 12 techcombank', '1903 6688 9999 12', '[STK]'],
+    ['CMND 271234567', '271234567', '[CCCD]'],
+  ])('masks "%s"', (text, secret, placeholder) => {
+    const out = maskPersonalData(text);
+    expect(out).not.toContain(secret);
+    expect(out).toContain(placeholder);
+  });
+
+  it.each(['thu nhập 1.500.000 đồng/tháng', 'năm 2023 có 6.621 hộ nghèo', 'vay 100 triệu lãi 6,24%', 'gọi 1800.1233 miễn phí'])('leaves figures alone: "%s"', (text) => {
+    expect(maskPersonalData(text)).toBe(text);
+  });
+
+  it('stores only masked text in the inbox', async () => {
+    const { core, cleanup } = await testCore();
+    try {
+      await core.engine.handle({ channel: 'web', conversationId: 'p1', text: 'tôi tên A cccd 079123456789 sdt 0912345678 hỏi cái này abc xyz' });
+      const items = core.services.learning!.inbox();
+      expect(items.length).toBeGreaterThan(0);
+      const stored = JSON.stringify(items);
+      expect(stored).not.toContain('079123456789');
+      expect(stored).not.toContain('0912345678');
+      expect(stored).not.toContain('p1');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('erases a conversation on /xoadulieu', async () => {
+    const { core, cleanup } = await testCore();
+    try {
+      await core.engine.handle({ channel: 'web', conversationId: 'e1', text: 'hộ nghèo vay vốn' });
+      expect(core.sessions.size()).toBe(1);
+      const r = await core.engine.handle({ channel: 'web', conversationId: 'e1', text: '/xoadulieu' });
+      expect(r.replies[0].text).toContain('đã xóa');
+      expect(core.sessions.size()).toBe(0);
+    } finally {
+      await cleanup();
+    }
+  });
+});
