@@ -87,7 +87,9 @@ export class StatsStore {
     const s = fileStamp(this.file);
     if (s === this.stamp || !s) return;
     await this.db.read();
-    this.stamp = s;
+    // A file found corrupt has been set aside by the adapter: put the last good data (in memory) back.
+    if (!existsSync(this.file)) await this.db.write();
+    this.stamp = fileStamp(this.file);
     this.rebuildIndex();
   }
 

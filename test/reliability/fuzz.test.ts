@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 async function send(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  const res = await fetch(env.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const res = await fetch(env.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
   const text = await res.text();
   return { status: res.status, text };
 }

@@ -46,3 +46,21 @@ describe('stats store start-up', () => {
     expect(existsSync(path.join(dir, 'stats.json'))).toBe(true);
   });
 });
+
+describe('stats store while running', () => {
+  it('sees an import made by another process (the CLI) and survives a file corrupted behind its back', async () => {
+    const { logger } = memoryLogger();
+    const skill = await openSkill(dir, logger);
+    const other = await openSkill(dir);
+    await other.store.importCsv(
+      'area_id,indicator,value,unit,qualifier,as_of,period_start,status,note,source,source_url\nbinh-thuan,poor_households,5400,households,,2024-12-31,,reported,,Báo cáo thử,\n',
+    );
+    // mtime resolution: make sure the stamp differs
+    const r = await skill.answer(makeCtx('số hộ nghèo Bình Thuận năm 2024'));
+    expect(r?.replies[0].text).toContain('5.400 hộ');
+    writeFileSync(path.join(dir, 'stats.json'), 'garbage');
+    const r2 = await skill.answer(makeCtx('số hộ nghèo Bình Thuận năm 2024'));
+    expect(r2?.replies[0].text).toContain('5.400 hộ');
+    expect(JSON.parse(readFileSync(path.join(dir, 'stats.json'), 'utf8')).figures.length).toBeGreaterThan(100);
+  });
+});
