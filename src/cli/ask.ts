@@ -22,7 +22,7 @@ function output(id: unknown, r: TurnResult) {
     topic: r.topic,
     household: r.household,
     confidence: Number(r.confidence.toFixed(3)),
-    answer: r.replies.map((x) => x.text).join('\n\n'),
+    answer: renderPlain(r.replies, { buttons: false }),
     citations: r.replies.flatMap((x) => x.citations ?? []),
   };
 }

@@ -18,12 +18,14 @@ function pickSections(entry: PolicyEntry, folded: string, full: boolean) {
   return entry.details.filter((d) => wanted.some((w) => w(fold(d.heading)))).slice(0, 2);
 }
 
-/** A one-line source note: "Căn cứ: Quyết định 2553/QĐ-TTg, áp dụng từ 01/12/2025." */
+/** A one-line date note: "Áp dụng từ 01/12/2025; thông tin cập nhật 27/11/2026." (the instruments travel as citations). */
 export function sourceLine(entry: PolicyEntry): string {
-  const main = [...entry.legal_basis].sort((a, b) => ((a.effective_from ?? '') < (b.effective_from ?? '') ? 1 : -1))[0];
-  const parts = entry.legal_basis.map((b) => b.instrument + (b.article ? ` (${b.article})` : '')).slice(0, 3);
-  const from = main?.effective_from ?? entry.effective_from;
-  return `Căn cứ: ${parts.join('; ')}${from ? `; áp dụng từ ${formatDate(from)}` : ''}. Cập nhật ${formatDate(entry.last_verified)}.`;
+  const from = entry.legal_basis
+    .map((b) => b.effective_from)
+    .filter((d): d is string => Boolean(d))
+    .sort()
+    .pop() ?? entry.effective_from;
+  return `${from ? `Áp dụng từ ${formatDate(from)}; t` : 'T'}hông tin cập nhật ${formatDate(entry.last_verified)}.`;
 }
 
 /**

@@ -147,7 +147,11 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
     ctx.session.indicator = inds[0].id;
     return { replies: [{ text }], topic: 'statistics', household: null, confidence: 0.6, outcome: 'answered' };
   }
-  if (res.wantsPlanRatio) for (const i of [...inds]) if (i.target) addUnique(inds, catalog.indicators.get(i.target)!);
+  if (res.wantsPlanRatio)
+    for (const i of [...inds]) {
+      if (i.target) addUnique(inds, catalog.indicators.get(i.target)!);
+      for (const c of catalog.indicators.values()) if (c.base === i.id && c.tags.includes('target')) addUnique(inds, c);
+    }
 
   // 2. Areas.
   let mainAreas: Area[][] = res.areas;
@@ -155,6 +159,14 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
     const remembered = (usesSession || res.followUp) && memo?.areas?.length ? memo.areas : usesSession && ctx.session.area ? [ctx.session.area] : [];
     const list = remembered.map((id) => areas.byId.get(id)).filter((a): a is Area => !!a);
     mainAreas = list.length ? list.map((a) => [a]) : [[areas.defaultArea]];
+  }
+  if (res.breakdown) {
+    const expanded: Area[][] = [];
+    for (const l of mainAreas) {
+      expanded.push(l);
+      for (const c of areas.children(l[0].id)) if (c.level === 'district' || c.level === 'commune') expanded.push([c]);
+    }
+    mainAreas = expanded;
   }
   const compareAreas: Area[][] = [...res.compareAreas];
   if (res.wantsRegion) {
@@ -279,7 +291,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
         missingCount++;
         let line = `Chưa có số liệu ${lcFirst(ind.label)} của ${area.displayName}${points.length ? ' ' + points.map(pointText).join(', ') : ''}.`;
         const parent = area.parentId ? areas.byId.get(area.parentId) : undefined;
-        if (parent && area.level === 'district') {
+        if (parent && area.level === 'district' && !res.breakdown) {
           const ps = fullSeries(ind, parent);
           const near = nearest(ps, points[0] ? refDate(points[0]) : today);
           if (near) {
@@ -347,7 +359,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
       for (const p of missing) {
         const near = nearest(series, refDate(p));
         const already = near && uniq.some((u) => u.as_of === near.as_of && u.period_start === near.period_start);
-        lines.push(`Chưa có số liệu ${lcFirst(label)} ${pointText(p)}.` + (already ? '' : nearText(series, refDate(p))));
+        lines.push(`Chưa có số liệu ${lcFirst(label)} ${pointText(p)}.` + (already ? '' : nearText(series, refDate(p), uniq)));
       }
       used.push(...uniq);
       shown.set(key, uniq);
@@ -371,13 +383,17 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
       const askedAfter = latestMode ? today : points.map(refDate).sort().pop()!;
       if (area.validTo && askedAfter > area.validTo) {
         const merged = mergedInto(area, areas);
-        const n = `Lưu ý: ${area.displayName} chỉ tồn tại đến ${formatDate(area.validTo)}${merged ? `; từ ${formatDate(nextDay(area.validTo))} ${area.level === 'district' ? 'cấp huyện không còn, địa bàn nay thuộc ' + merged.displayName : 'đã hợp nhất vào ' + merged.displayName + ' (mới)'}` : ''}. Số liệu trên là số liệu cuối cùng hiện có của ${area.displayName}.`;
+        const parent = area.parentId ? areas.byId.get(area.parentId) : undefined;
+        const n =
+          area.level === 'district'
+            ? `Lưu ý: từ ${formatDate(nextDay(area.validTo))} cấp huyện không còn; các huyện, thị xã, thành phố cũ của ${parent?.displayName ?? 'tỉnh'}${merged ? ` nay thuộc ${merged.displayName}` : ''}. Số liệu cấp huyện trên là số liệu cuối cùng hiện có.`
+            : `Lưu ý: ${area.displayName} chỉ tồn tại đến ${formatDate(area.validTo)}${merged ? `; từ ${formatDate(nextDay(area.validTo))} đã hợp nhất vào ${merged.displayName} (mới)` : ''}. Số liệu trên là số liệu cuối cùng hiện có của ${area.displayName}.`;
         if (!notes.includes(n)) notes.push(n);
         if (merged && latestMode) {
           const ms = fullSeries(ind, merged);
           const lv = latestOf(ms, today);
           if (lv) {
-            lines.push(`${ucFirst(lcFirst(ind.label))} của ${merged.displayName} (sau hợp nhất) ${timeText(lv)}: ${valueText(lv)}${statusText(lv.status)}.`);
+            lines.push(`${ind.label} của ${merged.displayName} (sau hợp nhất) ${timeText(lv)}: ${valueText(lv)}.`);
             used.push(lv);
           }
         }
@@ -389,15 +405,36 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
   if (absent.length) {
     if (lines.length === 0) lines.push(...absent.map((a) => a.line));
     else {
-      const byArea = new Map<string, { area: Area; inds: Indicator[] }>();
-      for (const a of absent) byArea.set(a.area.id, { area: a.area, inds: [...(byArea.get(a.area.id)?.inds ?? []), a.ind] });
-      for (const { area, inds: li } of byArea.values()) lines.push(`Chưa có số liệu của ${area.displayName} về: ${li.map((i) => lcFirst(i.label)).join('; ')}.`);
+      if (mainAreas.length > 1) {
+        const byInd = new Map<string, { ind: Indicator; areas: Area[] }>();
+        for (const a of absent) byInd.set(a.ind.id, { ind: a.ind, areas: [...(byInd.get(a.ind.id)?.areas ?? []), a.area] });
+        for (const { ind, areas: la } of byInd.values()) lines.push(`Chưa có số liệu ${lcFirst(ind.label)} của: ${la.map((a) => a.displayName).join(', ')}.`);
+      } else {
+        const byArea = new Map<string, { area: Area; inds: Indicator[] }>();
+        for (const a of absent) byArea.set(a.area.id, { area: a.area, inds: [...(byArea.get(a.area.id)?.inds ?? []), a.ind] });
+        for (const { area, inds: li } of byArea.values()) lines.push(`Chưa có số liệu của ${area.displayName} về: ${li.map((i) => lcFirst(i.label)).join('; ')}.`);
+      }
     }
   }
 
   // Plan ratio ("đạt bao nhiêu % kế hoạch").
   if (res.wantsPlanRatio) {
     for (const ind of inds) {
+      const tv = [...catalog.indicators.values()].find((c) => c.base === ind.id && c.tags.includes('target'));
+      if (tv && ind.unit === 'percent') {
+        for (const [key, vals] of shown) {
+          if (!key.startsWith(ind.id + '|')) continue;
+          const targets = shown.get(`${tv.id}|${key.split('|')[1]}`) ?? [];
+          for (const v of vals) {
+            const t = targets.find((x) => x.as_of === v.as_of);
+            if (!t) continue;
+            const d = v.value - t.value;
+            lines.push(
+              `So với chỉ tiêu (${formatValue(catalog, t.value, t.unit, t.qualifier)}): kết quả ${formatValue(catalog, v.value, v.unit, v.qualifier)}, ${d === 0 ? 'bằng chỉ tiêu' : `${d > 0 ? 'cao hơn' : 'thấp hơn'} chỉ tiêu ${formatNumber(Math.abs(d), 2)} điểm phần trăm`}.`,
+            );
+          }
+        }
+      }
       if (!ind.target) continue;
       for (const [key, vals] of shown) {
         if (!key.startsWith(ind.id + '|')) continue;
@@ -465,7 +502,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
   for (const v of used) for (const s of v.sources) if (!sources.has(s.source + '|' + s.url)) sources.set(s.source + '|' + s.url, s);
   let text: string;
   if (lines.length === 1 && !lines[0].endsWith(':')) {
-    text = `Dạ, ${lcFirstSafe(lines[0]).replace('\u0000', ' là ')}`;
+    text = `Dạ, ${lcFirst(lines[0]).replace('\u0000', ' là ')}`;
   } else {
     text = `Dạ, số liệu như sau:\n${lines.map((l) => (l.startsWith('  – ') ? l : `• ${l}`).replace('\u0000', ': ')).join('\n')}`;
   }
@@ -505,10 +542,10 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
       return `${v.value < 0 ? 'giảm' : 'tăng'} ${formatValue(catalog, Math.abs(v.value), v.unit, v.qualifier)}${statusText(v.status)}`;
     return `${formatValue(catalog, v.value, v.unit, v.qualifier)}${statusText(v.status)}`;
   }
-  function nearText(series: Val[], ref: string): string {
+  function nearText(series: Val[], ref: string, shownAlready: Val[] = []): string {
     const before = [...series].reverse().find((f) => f.as_of <= ref);
     const after = series.find((f) => f.as_of > ref);
-    const pick = [before, after].filter((x): x is Val => !!x);
+    const pick = [before, after].filter((x): x is Val => !!x && !shownAlready.some((u) => u.as_of === x.as_of && u.period_start === x.period_start));
     if (!pick.length) return '';
     used.push(...pick);
     return ` Số liệu gần nhất hiện có: ${pick.map((n) => `${valueText(n)}, ${timeText(n)}${n.derived ? ` (${n.derived})` : ''}`).join('; và ')}.`;
@@ -531,10 +568,6 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
   }
 }
 
-function lcFirstSafe(s: string): string {
-  return lcFirst(s);
-}
-
 function addUnique(list: Indicator[], ind: Indicator): void {
   if (!list.some((i) => i.id === ind.id)) list.push(ind);
 }
@@ -555,7 +588,7 @@ function toVal(f: StoredFigure, ind: Indicator, area: Area): Val {
 }
 
 function atPoint(series: Val[], p: TimePoint): Val | null {
-  const prefer = (cands: Val[], y: number) =>
+  const prefer = (cands: Val[], _year: number) =>
     cands.sort((a, b) => score(b) - score(a) || b.as_of.localeCompare(a.as_of))[0] ?? null;
   const score = (v: Val) => (v.period_start === '' || v.period_start === `${v.as_of.slice(0, 4)}-01-01` ? 1 : 0);
   switch (p.kind) {

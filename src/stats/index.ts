@@ -38,13 +38,13 @@ const STAT_CUES = [
   'so lieu', 'thong ke', 'bao cao', 'luy ke', 'toan tinh', 'ca nuoc', 'toan quoc', 'tinh den', 'ty le', 'bao nhieu ho', 'bao nhieu can',
   'bao nhieu nguoi', 'tong so', 'ket qua', 'giai ngan', 'du no', 'con bao nhieu', 'dat bao nhieu', 'moi nhat', 'qua cac nam', 'tren dia ban',
   'cuoi nam', 'dau nam', 'giai doan', 'so voi', 'tang hay giam', 'giam duoc', 'cap duoc', 'van dong duoc', 'bao nhieu the', 'bao nhieu xa',
-  'bao nhieu ty', 'chiem bao nhieu', 'phan tram', 'nghèo da chieu', 'ngheo da chieu', 'dan so', 'dien tich', 'kinh phi', 'von',
+  'bao nhieu ty', 'chiem bao nhieu', 'tung huyen', 'cac huyen', 'theo huyen', 'phan tram', 'nghèo da chieu', 'ngheo da chieu', 'dan so', 'dien tich', 'kinh phi', 'von',
 ];
 /** Questions about one's own entitlement ("hộ nghèo vay được bao nhiêu", "tôi có được..."), not about figures of an area. */
 const POLICY_CUES = [
   'toi', 'minh', 'nha toi', 'nha minh', 'nha em', 'em', 'tui', 'nha tui', 'co duoc', 'duoc khong', 'co phai', 'phai khong', 'lam sao', 'the nao',
   'nhu the nao', 'thu tuc', 'ho so', 'dieu kien', 'lai suat', 'muc vay', 'toi da', 'vay duoc bao nhieu', 'duoc vay bao nhieu', 'vay bao nhieu',
-  'duoc bao nhieu tien', 'duoc ho tro bao nhieu', 'ho tro bao nhieu', 'xin', 'o dau', 'bao lau', 'giay to', 'can gi', 'duoc mien', 'co bi',
+  'duoc bao nhieu tien', 'duoc ho tro bao nhieu', 'ho tro bao nhieu', 'xin ho tro', 'xin vay', 'xin cap', 'o dau', 'bao lau', 'giay to', 'can gi', 'duoc mien', 'co bi',
   'ai duoc', 'doi tuong nao', 'moi thang', 'muc ho tro', 'duoc huong', 'tra lai', 'tra no', 'thoi han', 'hop ly', 'nen',
   'huong dan', 'quy trinh', 'cac buoc', 'quyet dinh', 'nghi dinh', 'thong tu', 'chuan ngheo', 'mot nguoi mot thang', 'nguoi thang',
   'con duoc', 'dung khong', 'hay khong', 'nhan khau', 'xep loai', 'ho nay', 'thuoc dien', 'co lop', 'ong a', 'ba b', 'gia dinh toi',
@@ -64,6 +64,7 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
   const cache = new WeakMap<TurnContext, Resolution>();
   const cuePhrases = STAT_CUES.map((c) => tokenize(c));
   const policyPhrases = POLICY_CUES.map((c) => tokenize(c));
+  const strongCuePhrases = ['so lieu', 'thong ke', 'bao cao', 'luy ke', 'toan tinh', 'ca nuoc', 'tren dia ban'].map((c) => tokenize(c));
 
   const resolve = (ctx: TurnContext): Resolution => {
     const hit = cache.get(ctx);
@@ -95,7 +96,8 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
     if (r.strongMatch) s += 0.45;
     else if (r.weakMatch) s += 0.15;
     const cues = cuePhrases.filter((c) => hasPhrase(t, c)).length;
-    s += Math.min(0.3, cues * 0.15);
+    const strongCues = strongCuePhrases.filter((c) => hasPhrase(t, c)).length;
+    s += Math.min(0.4, cues * 0.15 + strongCues * 0.1);
     if (r.areas.length || r.compareAreas.length) s += 0.15;
     if (r.points.length || r.latest) s += 0.15;
     let policy = policyPhrases.filter((c) => hasPhrase(t, c)).length;

@@ -39,6 +39,8 @@ export interface Resolution {
   followUp: boolean;
   /** A province or city named in the question that has no figures here (e.g. "Hà Nội"). */
   unknownPlace: string | null;
+  /** "các huyện", "từng huyện": list the parts of the area. */
+  breakdown: boolean;
 }
 
 const has = (tokens: string[], phrase: string) => hasPhrase(tokens, tokenize(phrase));
@@ -114,8 +116,14 @@ export function detectHousehold(tokens: string[]): string | null {
 const FOLLOW_UP_STARTS = ['con', 'the', 'vay', 'thi', 'so voi', 'con lai', 'nhu vay', 'roi', 'va', 'the con'];
 
 /** Finds indicators mentioned in the tokens (several may be asked at once). */
-export function matchIndicators(tokens: string[], catalog: Catalog, fuse: FuzzyIndex | null): { matches: Match[]; strong: boolean; weak: boolean } {
+export function matchIndicators(
+  tokens: string[],
+  catalog: Catalog,
+  fuse: FuzzyIndex | null,
+  ignoreTags: string[] = [],
+): { matches: Match[]; strong: boolean; weak: boolean } {
   const textTags = detectTags(tokens, catalog);
+  for (const t of ignoreTags) textTags.delete(t);
   const raw: Match[] = [];
   for (const ind of catalog.indicators.values()) {
     if (ind.requiresAny.length && !ind.requiresAny.some((p) => matchPattern(tokens, p))) continue;
@@ -317,7 +325,26 @@ export function resolveQuestion(
   places: { name: string; tokens: string[] }[] = [],
 ): Resolution {
   const { tokens, dates } = prepare(text, catalog);
-  const { matches, strong, weak } = matchIndicators(tokens, catalog, fuse);
+  const wantsPlanRatio = hasAny(tokens, [
+    'phan tram ke hoach',
+    '% ke hoach',
+    'so voi ke hoach',
+    'so voi chi tieu',
+    'phan tram chi tieu',
+    '% chi tieu',
+    'vuot ke hoach',
+    'vuot chi tieu',
+    'hoan thanh ke hoach',
+    'dat ke hoach',
+    'dat chi tieu',
+    'hoan thanh chi tieu',
+    'phan tram so voi ke hoach',
+    'dat muc tieu',
+    'so voi muc tieu',
+    'hoan thanh muc tieu',
+    'vuot muc tieu',
+  ]);
+  const { matches, strong, weak } = matchIndicators(tokens, catalog, fuse, wantsPlanRatio ? ['target'] : []);
   const { main, compare } = matchAreas(tokens, areas);
   const nowYear = Number(new Date(now.getTime() + 7 * 3600e3).toISOString().slice(0, 4));
   const time = matchTime(tokens, dates, nowYear);
@@ -333,21 +360,6 @@ export function resolveQuestion(
     } else points.push(p as TimePoint);
   }
   const textTags = detectTags(tokens, catalog);
-  const wantsPlanRatio = hasAny(tokens, [
-    'phan tram ke hoach',
-    '% ke hoach',
-    'so voi ke hoach',
-    'so voi chi tieu',
-    'phan tram chi tieu',
-    '% chi tieu',
-    'vuot ke hoach',
-    'vuot chi tieu',
-    'hoan thanh ke hoach',
-    'dat ke hoach',
-    'dat chi tieu',
-    'hoan thanh chi tieu',
-    'phan tram so voi ke hoach',
-  ]);
   if (wantsPlanRatio) textTags.delete('target');
   const firstWords = tokens.slice(0, 2).join(' ');
   const followUp =
@@ -389,6 +401,7 @@ export function resolveQuestion(
     measures: detectMeasures(tokens, catalog),
     followUp,
     unknownPlace: null,
+    breakdown: hasAny(tokens, ['cac huyen', 'tung huyen', 'theo huyen', 'moi huyen', 'cac dia phuong', 'tung dia phuong', 'theo dia ban huyen', 'chia theo huyen', 'cap huyen']),
   };
   if (main.length === 0) {
     const known = new Set([...areas.byId.values()].flatMap((a) => a.aliases.map((x) => x.join(' '))));

@@ -5,11 +5,11 @@ import { formatDate } from '../../format/vi.ts';
  * Renders replies as plain terminal text: the text, numbered choices, and sources with links.
  * Returns the payloads in choice order so an interactive prompt can map "1", "2"... back to them.
  */
-export function renderPlain(replies: Reply[]): string {
-  return replies.map((r) => renderOne(r).text).join('\n\n');
+export function renderPlain(replies: Reply[], opts: { buttons?: boolean } = {}): string {
+  return replies.map((r) => renderOne(r, opts).text).join('\n\n');
 }
 
-export function renderOne(r: Reply): { text: string; choices: string[] } {
+export function renderOne(r: Reply, opts: { buttons?: boolean } = {}): { text: string; choices: string[] } {
   const lines = [r.text];
   const choices: string[] = [];
   if (r.citations?.length) {
@@ -19,7 +19,7 @@ export function renderOne(r: Reply): { text: string; choices: string[] } {
       lines.push(`Nguồn: ${c.instrument}${c.article ? `, ${c.article}` : ''}${when}${c.url ? ` ${c.url}` : ''}`);
     }
   }
-  if (r.buttons?.length) {
+  if (r.buttons?.length && opts.buttons !== false) {
     lines.push('');
     r.buttons.forEach((b, i) => {
       lines.push(`  [${i + 1}] ${b.label}`);
