@@ -44,6 +44,9 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
       scores.set(h.entry.topic, (scores.get(h.entry.topic) ?? 0) + bonus);
     });
   }
+  // Several benefits named at once ("vay vốn, BHYT, học phí còn không?") is a question about the whole package.
+  const named = (['loan', 'health_insurance', 'tuition', 'housing', 'legal_aid', 'vocational_training'] as Topic[]).filter((t) => (lex.get(t) ?? 0) >= 3);
+  if (named.length >= 3) scores.set('benefits_overview', (scores.get('benefits_overview') ?? 0) + 2 * named.length);
   const statsScore = ctx.services.stats?.score(ctx) ?? 0;
   scores.set('statistics', (scores.get('statistics') ?? 0) + statsScore * 8);
 
@@ -54,7 +57,7 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
   const prev = ctx.session.topic;
   const short = tokens.length <= 12;
   const looksLikeFollowUp = FOLLOW_UP_MARKERS.test(folded) || lexBest.score < 3;
-  const strongOther = lexBest.topic !== prev && lexBest.score >= 5;
+  const strongOther = lexBest.topic !== prev && lexBest.score >= 4;
   if (prev && INHERITABLE.has(prev) && short && looksLikeFollowUp && !strongOther && lexBest.topic !== 'out_of_scope' && !(lexBest.topic === 'smalltalk' && lexBest.score >= 4)) {
     const prevScore = (scores.get(prev) ?? 0) + 5;
     scores.set(prev, prevScore);

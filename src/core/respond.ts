@@ -74,6 +74,35 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
       if (r) return remember(session, r);
     }
   }
+  const hasFacts = e.money.length > 0 && (e.members !== null || e.areaType !== null);
+  const earlierFacts = typeof session.memo?.facts === 'string' ? session.memo.facts : undefined;
+  if (earlierFacts && decision.topic === 'poverty_standard' && !hasFacts) {
+    // "Nhà tui 4 người ở quê, tháng kiếm 5 triệu" … "vậy có được vô hộ cận nghèo hông": join the two.
+    const joined: TurnContext = { ...ctx, nlu: kit.nlu.understand(`${earlierFacts}. ${text}`) };
+    for (const flow of deps.flows) {
+      const r = flow.tryStart(joined);
+      if (r) {
+        delete session.memo!.facts;
+        return remember(session, r);
+      }
+    }
+  }
+  if (hasFacts && decision.confidence < 0.6 && deps.flows.length) {
+    // Facts about a household but no question: offer the check rather than guessing a topic.
+    session.memo = { ...(session.memo ?? {}), facts: nlu.original.slice(0, 400) };
+    return remember(session, {
+      topic: 'poverty_standard',
+      household: null,
+      confidence: 0.55,
+      outcome: 'clarify',
+      replies: [
+        {
+          text: 'Dạ, anh/chị muốn em kiểm tra thử hộ mình có thuộc diện hộ nghèo, hộ cận nghèo theo chuẩn hiện hành không ạ? Anh/chị bấm nút dưới đây, hoặc hỏi tiếp, ví dụ "vậy có được vô hộ cận nghèo không".',
+          buttons: [{ label: 'Kiểm tra hộ nghèo', payload: `ask:kiểm tra hộ nghèo: ${nlu.original}`.slice(0, 290) }, { label: 'Chuẩn nghèo hiện nay', payload: 'kb:poverty-standard-2022-2025' }],
+        },
+      ],
+    });
+  }
   const household = householdFor(ctx, decision, session);
   const result = await answerTopic(ctx, decision, household, kit);
   return remember(session, result, ctx);
@@ -81,7 +110,7 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
 
 /** Updates the conversation memory after an answer, for follow-ups. */
 function remember(session: Session, r: TurnResult, ctx?: TurnContext): TurnResult {
-  if (r.topic !== 'smalltalk' && r.topic !== 'out_of_scope' && r.outcome !== 'fallback') {
+  if (r.topic !== 'smalltalk' && r.topic !== 'out_of_scope' && r.outcome !== 'fallback' && r.outcome !== 'clarify') {
     session.topic = r.topic;
     if (r.household) session.household = r.household;
   }

@@ -5,6 +5,19 @@ import { extractEntities } from './entities.ts';
 import { SpellCorrector } from './spell.ts';
 
 /**
+ * Unaccented "vay" is both "vay" (borrow) and "vậy" (so/then). Where the words around it show the
+ * second meaning ("vay co duoc...", "nhu vay", "vay thi"), it is read as "thế", so it does not count
+ * as evidence for loans.
+ */
+export function disambiguateVay(folded: string): string {
+  return folded
+    .replace(/^(\W*)vay (co|thi|la|sao|con|neu|nen|ma|gio|bay gio|the)\b/, '$1the $2')
+    .replace(/\b(nhu|the|sao|vi|neu|roi|do) vay\b(?! (von|tien|vốn|ngan hang|nhcs|bao nhieu|duoc|tieu))/g, '$1 the')
+    .replace(/\bvay (thi|nen|ma|a|ha|nhe|ah|ak)\b/g, 'the $1')
+    .replace(/[,.?!] vay (co|thi|la|sao|con|neu|nen|ma|gio)\b/g, ', the $1');
+}
+
+/**
  * Turns raw text into an {@link Understanding}: clean → one tone convention → lower case →
  * abbreviations/teencode expanded → folded → misspelt tokens corrected against the known vocabulary
  * → entities. Built once at start-up; `understand` is pure and fast.
@@ -27,7 +40,7 @@ export class LanguageUnderstanding {
     const lower = normalizeTonePlacement(original.toLowerCase());
     // Money first: "500k", "1tr5" must not be read as teencode.
     const normalized = expandAbbreviations(lower, this.lexicon.abbreviations);
-    const folded0 = fold(normalized);
+    const folded0 = disambiguateVay(fold(normalized.replace(/\bvậy\b/gu, 'thế')));
     const corrected = folded0.replace(/[a-z]+/g, (w) => this.spell.correct(w));
     // Entities from the uncorrected fold for numbers, corrected for words.
     const entities = extractEntities(corrected);

@@ -72,13 +72,18 @@ interface Match {
   length: number;
   weak: boolean;
   contiguous?: boolean;
+  /** Words of the phrase that carry meaning (not "bao nhiêu", "số", "mấy"...). */
+  content: number;
 }
 
-function bestMatch(tokens: string[], patterns: Pattern[]): { span: Span; length: number; contiguous: boolean } | null {
-  let best: { span: Span; length: number; contiguous: boolean } | null = null;
+const FILLER = new Set(['bao', 'nhieu', 'may', 'so', 'con', 'lai', 'tong', 'luong', 'cua', 'la', 'duoc', 'co']);
+
+function bestMatch(tokens: string[], patterns: Pattern[]): { span: Span; length: number; contiguous: boolean; content: number } | null {
+  let best: { span: Span; length: number; contiguous: boolean; content: number } | null = null;
   for (const p of patterns) {
     const span = matchPattern(tokens, p);
-    if (span && (!best || p.length > best.length)) best = { span, length: p.length, contiguous: p.segments.length === 1 };
+    if (span && (!best || p.length > best.length))
+      best = { span, length: p.length, contiguous: p.segments.length === 1, content: p.segments.flat().filter((t) => !FILLER.has(t)).length };
   }
   return best;
 }
@@ -128,10 +133,10 @@ export function matchIndicators(
   for (const ind of catalog.indicators.values()) {
     if (ind.requiresAny.length && !ind.requiresAny.some((p) => matchPattern(tokens, p))) continue;
     const strong = bestMatch(tokens, ind.phrasings);
-    if (strong) raw.push({ ind, span: strong.span, length: strong.length, weak: false, contiguous: strong.contiguous });
+    if (strong) raw.push({ ind, span: strong.span, length: strong.length, weak: false, contiguous: strong.contiguous, content: strong.content });
     else {
       const weak = bestMatch(tokens, ind.weak);
-      if (weak) raw.push({ ind, span: weak.span, length: weak.length, weak: true });
+      if (weak) raw.push({ ind, span: weak.span, length: weak.length, weak: true, content: weak.content });
     }
   }
   let matches = raw;
@@ -141,7 +146,7 @@ export function matchIndicators(
       if (hit.ind.requiresAny.length && !hit.ind.requiresAny.some((p) => matchPattern(tokens, p))) continue;
       if (!matches.some((m) => m.ind.id === hit.ind.id && !m.weak)) {
         matches = matches.filter((m) => m.ind.id !== hit.ind.id);
-        matches.push({ ind: hit.ind, span: { start: 0, end: 0 }, length: hit.length, weak: false });
+        matches.push({ ind: hit.ind, span: { start: 0, end: 0 }, length: hit.length, weak: false, content: hit.length });
       }
     }
   }
@@ -160,11 +165,10 @@ export function matchIndicators(
       !matches.some(
         (o) =>
           o !== m &&
-          spanLen(o) > spanLen(m) &&
           spanLen(m) > 0 &&
           (o.ind.family !== m.ind.family
-            ? o.span.start <= m.span.start && o.span.end >= m.span.end
-            : !!o.contiguous && overlaps(o.span, m.span)),
+            ? (spanLen(o) > spanLen(m) && o.span.start <= m.span.start && o.span.end >= m.span.end) || (overlaps(o.span, m.span) && o.content > m.content)
+            : spanLen(o) > spanLen(m) && !!o.contiguous && overlaps(o.span, m.span)),
       ),
   );
   // Tags: within the same family, measure and household, keep the variants whose tags fit the question best.

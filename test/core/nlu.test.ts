@@ -55,3 +55,12 @@ describe('entities', () => {
     expect(extractEntities('30/02/2026').date).toBeNull();
   });
 });
+
+describe('ambiguous unaccented words', () => {
+  it('reads "vay" as "vậy" where the context says so, and keeps loans as loans', () => {
+    expect(kit.nlu.understand('vay co duoc vo ho can ngheo khong').folded).not.toMatch(/\bvay\b/);
+    expect(kit.nlu.understand('vậy có được không').folded).not.toMatch(/\bvay\b/);
+    expect(kit.nlu.understand('ho ngheo vay von duoc bao nhieu').folded).toMatch(/\bvay von\b/);
+    expect(kit.nlu.understand('nhu vay thi sao').folded).toBe('nhu the thi sao');
+  });
+});
