@@ -6,6 +6,7 @@ import { decideTopic, householdFor, type TopicDecision } from './classify.ts';
 import { introReply, topicButtons, CAPABILITIES, REFERRAL, TOPIC_LABELS } from './menus.ts';
 import { policyReply, shortTitle } from './policy-answer.ts';
 import { usageReport } from './usage-report.ts';
+import { adminCommand } from './admin-commands.ts';
 import type { PolicyEntry } from '../knowledge/schema.ts';
 
 export interface RespondDeps {
@@ -60,6 +61,8 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
     if (r) return remember(session, r);
     if (!flow) session.flow = undefined;
   }
+  const admin = adminCommand(ctx);
+  if (admin) return admin;
   const usage = usageReport(ctx);
   if (usage) return usage;
 

@@ -532,7 +532,15 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
   };
 
   const confidence = exactCount > 0 && missingCount === 0 ? 0.9 : exactCount > 0 ? 0.75 : 0.6;
-  const reply: Reply = { text, citations, buttons: [{ label: 'Số liệu qua các năm', payload: `stats:trend:${inds[0].id}:${mainAreas[0][0].id}` }] };
+  const reply: Reply = { text, citations };
+  if (!res.trend) {
+    // Offered as a question (the core's "ask:" convention), so it reads like any other message.
+    const ind = inds[0];
+    const area = firstVal?.area ?? mainAreas[0][0];
+    const phrase = (ind.rawPhrasings.find((p) => !p.includes('...')) ?? ind.label).trim();
+    const tagText = ind.tags.map((t) => catalog.tagWords.get(t) ?? '').filter(Boolean).join(' ');
+    reply.buttons = [{ label: 'Số liệu qua các năm', payload: `ask:${phrase}${tagText ? ' ' + tagText : ''} ${area.name} qua các năm`.slice(0, 290) }];
+  }
   if (image) reply.image = image;
   return { replies: [reply], topic: 'statistics', household: null, confidence, outcome: 'answered' };
 

@@ -69,12 +69,14 @@ export interface Indicator {
   sumOf?: string[];
   phrasings: Pattern[];
   weak: Pattern[];
-  /** Raw phrasings as written (for fuzzy matching and documentation). */
+  /** Phrasings as written in the catalogue (accented), e.g. to phrase a follow-up question. */
   rawPhrasings: string[];
 }
 
 export interface Catalog {
   indicators: Map<string, Indicator>;
+  /** First phrase of each tag as written (to phrase questions). */
+  tagWords: Map<string, string>;
   units: Map<string, UnitFormat>;
   abbreviations: Map<string, string[]>;
   tags: Map<string, Pattern[]>;
@@ -126,7 +128,7 @@ export function loadCatalog(knowledgeDir: string): Catalog {
       sumOf: d.sum_of,
       phrasings: compileAll(phr),
       weak: compileAll(weak),
-      rawPhrasings: phr.map(fold),
+      rawPhrasings: phr.map(String),
     });
   }
   const abbreviations = new Map<string, string[]>();
@@ -134,8 +136,10 @@ export function loadCatalog(knowledgeDir: string): Catalog {
   const tags = new Map<string, Pattern[]>();
   for (const [k, v] of Object.entries(raw.settings.tags)) tags.set(k, compileAll(v));
   const units = new Map(Object.entries(raw.units));
+  const tagWords = new Map(Object.entries(raw.settings.tags).map(([k, v]) => [k, String(v[0] ?? '')]));
   return {
     indicators,
+    tagWords,
     units,
     abbreviations,
     tags,

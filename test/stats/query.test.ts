@@ -132,13 +132,19 @@ describe('statistics answers', () => {
 
   it('answers the "Số liệu qua các năm" button with the series', async () => {
     const { r } = await ask('số hộ nghèo cả nước năm 2023');
-    const button = r.replies[0].buttons?.find((b) => b.payload.startsWith('stats:trend:'));
-    expect(button?.payload).toBe('stats:trend:poor_households:viet-nam');
-    const ctx = makeCtx('', newSession());
+    const button = r.replies[0].buttons?.find((b) => b.label === 'Số liệu qua các năm');
+    expect(button?.payload).toMatch(/^ask:.*qua các năm$/);
+    // The core turns "ask:<text>" into a message with that text.
+    const ctx = makeCtx(button!.payload.slice(4), newSession());
     ctx.incoming.payload = button!.payload;
-    expect(skill.score(ctx)).toBe(1);
+    expect(skill.score(ctx)).toBeGreaterThanOrEqual(0.5);
     const t = await skill.answer(ctx);
     for (const v of ['1.057.374', '815.101', '599.608']) expect(t?.replies[0].text).toContain(v);
+    // The skill's own payload form also works.
+    const ctx2 = makeCtx('', newSession());
+    ctx2.incoming.payload = 'stats:trend:poor_households:viet-nam';
+    expect(skill.score(ctx2)).toBe(1);
+    expect((await skill.answer(ctx2))?.replies[0].text).toContain('815.101');
   });
 
   it('handles periods: 6 months, ranges, "mới nhất", a year with no figure (both neighbours given)', async () => {
