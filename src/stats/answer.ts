@@ -125,7 +125,7 @@ function noteText(catalog: Catalog, note: string): string {
 
 // ---- the answer ---------------------------------------------------------------------------
 
-export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('start' | 'end')[] }, deps: Deps): TurnResult | null {
+export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): TurnResult | null {
   const { catalog, areas, store } = deps;
   const memo = (ctx.session.memo?.stats as StatsMemo | undefined) ?? undefined;
   const sessionIndIds = memo?.indicators?.length ? memo.indicators : ctx.session.indicator ? [ctx.session.indicator] : [];
@@ -177,7 +177,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
 
   // 3. Time points.
   let points: TimePoint[] = [...res.points];
-  const pending = res.pending ?? [];
+  const pending = res.pending;
   const memoPoints = memo?.points ?? (ctx.session.year ? [{ kind: 'year', year: ctx.session.year } as TimePoint] : []);
   const memoYear = memoPoints.map((p) => ('year' in p ? p.year : p.kind === 'date' ? Number(p.date.slice(0, 4)) : p.kind === 'range' ? p.to : 0)).find((y) => y);
   if (points.length === 0 && (usesSession || res.followUp) && !res.latest) points = [...memoPoints];
@@ -417,6 +417,26 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
     }
   }
 
+  // "huyện nào nhiều nhất / ít nhất": rank the parts that have the figure for the same date.
+  if (res.breakdown) {
+    const joined = ` ${res.tokens.join(' ')} `;
+    const wantMax = / (nhieu nhat|cao nhat|lon nhat) /.test(joined);
+    const wantMin = / (it nhat|thap nhat|nho nhat) /.test(joined);
+    if (wantMax || wantMin)
+      for (const ind of inds) {
+        const parts = [...shown.entries()]
+          .filter(([k]) => k.startsWith(ind.id + '|'))
+          .flatMap(([, v]) => v)
+          .filter((v) => v.area.level === 'district');
+        const date = parts[0]?.as_of;
+        const same = parts.filter((v) => v.as_of === date && v.period_start === parts[0].period_start);
+        if (same.length < 2) continue;
+        const sorted = [...same].sort((a, b) => b.value - a.value);
+        if (wantMax) lines.push(`Cao nhất trong các địa bàn có số liệu: ${sorted[0].area.displayName} (${valueText(sorted[0])}).`);
+        if (wantMin) lines.push(`Thấp nhất trong các địa bàn có số liệu: ${sorted[sorted.length - 1].area.displayName} (${valueText(sorted[sorted.length - 1])}).`);
+      }
+  }
+
   // Plan ratio ("đạt bao nhiêu % kế hoạch").
   if (res.wantsPlanRatio) {
     for (const ind of inds) {
@@ -498,8 +518,6 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
   }
 
   // 5. Text.
-  const sources = new Map<string, { source: string; url: string; as_of: string }>();
-  for (const v of used) for (const s of v.sources) if (!sources.has(s.source + '|' + s.url)) sources.set(s.source + '|' + s.url, s);
   let text: string;
   if (lines.length === 1 && !lines[0].endsWith(':')) {
     text = `Dạ, ${lcFirst(lines[0]).replace('\u0000', ' là ')}`;
@@ -507,12 +525,12 @@ export function buildAnswer(ctx: TurnContext, res: Resolution & { pending?: ('st
     text = `Dạ, số liệu như sau:\n${lines.map((l) => (l.startsWith('  – ') ? l : `• ${l}`).replace('\u0000', ': ')).join('\n')}`;
   }
   if (notes.length) text += '\n' + notes.join('\n');
-  for (const s of sources.values()) text += `\nNguồn: ${s.source}${s.url ? ` (${s.url})` : ''}`;
+  // Sources travel as citations: every channel renders them as "Nguồn: ..." lines under the text (once).
   const citations: Citation[] = [];
   const seenCit = new Set<string>();
   for (const v of used)
     for (const s of v.sources) {
-      const k = `${s.source}|${s.as_of}`;
+      const k = `${s.source}|${s.url}`; // one line per source; the dates are in the text
       if (seenCit.has(k)) continue;
       seenCit.add(k);
       citations.push({ instrument: s.source, effectiveFrom: s.as_of, ...(s.url ? { url: s.url } : {}) });
@@ -709,7 +727,7 @@ function filterMeasures(inds: Indicator[], res: Resolution, catalog: Catalog): I
       const sib = [...catalog.indicators.values()].find(
         (c) => c.family === i.family && c.household === i.household && c.measure === 'rate' && c.tags.length === i.tags.length && c.tags.every((t) => i.tags.includes(t)),
       );
-      if (sib) out.push(sib);
+      if (sib) out.splice(out.indexOf(i) + 1, 0, sib);
     }
   }
   return out;

@@ -16,6 +16,7 @@ const unitSchema = z.object({
   suffix: z.string(),
   decimals: z.number().int().min(0).max(4).default(0),
   millions: z.boolean().default(false),
+  integer: z.boolean().default(false),
 });
 
 const MEASURES = ['count', 'rate', 'amount', 'change', 'target', 'share', 'other'] as const;

@@ -38,7 +38,7 @@ const STAT_CUES = [
   'so lieu', 'thong ke', 'bao cao', 'luy ke', 'toan tinh', 'ca nuoc', 'toan quoc', 'tinh den', 'ty le', 'bao nhieu ho', 'bao nhieu can',
   'bao nhieu nguoi', 'tong so', 'ket qua', 'giai ngan', 'du no', 'con bao nhieu', 'dat bao nhieu', 'moi nhat', 'qua cac nam', 'tren dia ban',
   'cuoi nam', 'dau nam', 'giai doan', 'so voi', 'tang hay giam', 'giam duoc', 'cap duoc', 'van dong duoc', 'bao nhieu the', 'bao nhieu xa',
-  'bao nhieu ty', 'chiem bao nhieu', 'tung huyen', 'cac huyen', 'theo huyen', 'tinh hinh', 'bao nhieu huyen', 'bao nhieu dan toc', 'co bao nhieu', 'phan tram', 'nghèo da chieu', 'ngheo da chieu', 'dan so', 'dien tich', 'kinh phi', 'von',
+  'bao nhieu ty', 'chiem bao nhieu', 'tung huyen', 'cac huyen', 'theo huyen', 'huyen nao', 'nhieu nhat', 'tinh hinh', 'bao nhieu huyen', 'bao nhieu dan toc', 'co bao nhieu', 'phan tram', 'nghèo da chieu', 'ngheo da chieu', 'dan so', 'dien tich', 'kinh phi', 'von',
 ];
 /** Questions about one's own entitlement ("hộ nghèo vay được bao nhiêu", "tôi có được..."), not about figures of an area. */
 const POLICY_CUES = [

@@ -41,6 +41,8 @@ export interface Resolution {
   unknownPlace: string | null;
   /** "các huyện", "từng huyện": list the parts of the area. */
   breakdown: boolean;
+  /** "đầu năm"/"cuối năm" said without a year anywhere in the message (filled from the conversation). */
+  pending: ('start' | 'end')[];
 }
 
 const has = (tokens: string[], phrase: string) => hasPhrase(tokens, tokenize(phrase));
@@ -57,6 +59,15 @@ export function prepare(text: string, catalog: Catalog): { tokens: string[]; dat
   });
   s = s.replace(/\bngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})\b/g, (_, d, m, y) => {
     push(Number(d), Number(m), Number(y));
+    return ` ngaycuthe ${y} `;
+  });
+  // "tháng 6/2024", "6/2024", "tháng 6 năm 2024": the figure at the end of that month.
+  s = s.replace(/\b(?:thang\s*)?(\d{1,2})\s*[/.\-]\s*(20\d\d)\b|\bthang (\d{1,2}) nam (20\d\d)\b/g, (all, m1, y1, m2, y2) => {
+    const m = Number(m1 ?? m2);
+    const y = Number(y1 ?? y2);
+    if (m < 1 || m > 12) return all;
+    const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+    push(last, m, y);
     return ` ngaycuthe ${y} `;
   });
   s = s.replace(/\b(20\d\d)\s*[-–]\s*(20\d\d)\b/g, '$1 den $2');
@@ -405,15 +416,35 @@ export function resolveQuestion(
     measures: detectMeasures(tokens, catalog),
     followUp,
     unknownPlace: null,
-    breakdown: hasAny(tokens, ['cac huyen', 'tung huyen', 'theo huyen', 'moi huyen', 'cac dia phuong', 'tung dia phuong', 'theo dia ban huyen', 'chia theo huyen', 'cap huyen']),
+    pending,
+    breakdown: hasAny(tokens, ['cac huyen', 'tung huyen', 'huyen nao', 'dia phuong nao', 'theo huyen', 'moi huyen', 'cac dia phuong', 'tung dia phuong', 'theo dia ban huyen', 'chia theo huyen', 'cap huyen']),
   };
   if (main.length === 0) {
+    // "huyện Đức Trọng", "thị xã Buôn Hồ": a district that is not in the area list.
+    const m = /\b(huyen|thi xa|thanh pho|tp|quan) ([a-z]+(?: [a-z]+)?)/.exec(tokens.join(' '));
+    const STOP = new Set(['nao', 'nay', 'do', 'cua', 'co', 'nam', 'la', 'bao', 'so', 'ty', 'toan', 'ta', 'minh', 'nha', 'tren', 'thi', 'va', 'o', 'tai', 'cap', 'moi', 'tung', 'cac', 'deu', 'duoc', 'con', 'mien', 'thi xa', 'ngheo', 'ho']);
+    if (m) {
+      const words = m[2].split(' ').filter((w, i, arr) => !STOP.has(w) && (i === 0 || !STOP.has(arr[0])));
+      if (words.length && !STOP.has(m[2].split(' ')[0])) {
+        const name = originalWords(text, m[1], words.length) ?? `${m[1]} ${words.join(' ')}`;
+        res.unknownPlace = name;
+      }
+    }
     const known = new Set([...areas.byId.values()].flatMap((a) => a.aliases.map((x) => x.join(' '))));
     const place = places
       .filter((p) => !known.has(p.tokens.join(' ')) && hasPhrase(tokens, p.tokens))
       .sort((a, b) => b.tokens.length - a.tokens.length)[0];
     if (place) res.unknownPlace = place.name;
   }
-  (res as Resolution & { pending: ('start' | 'end')[] }).pending = pending;
   return res;
+}
+
+/** The words after "huyện"/"thị xã"... as the person typed them (with accents), when they can be found. */
+function originalWords(text: string, kind: string, count: number): string | null {
+  const words = text.split(/[\s,.;:!?()]+/).filter(Boolean);
+  const kindLen = kind.split(' ').length;
+  for (let i = 0; i + kindLen + count <= words.length; i++) {
+    if (fold(words.slice(i, i + kindLen).join(' ')) === kind) return words.slice(i, i + kindLen + count).join(' ');
+  }
+  return null;
 }

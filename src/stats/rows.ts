@@ -125,6 +125,12 @@ export function validateCsv(text: string, catalog: Catalog, areas: Areas): { row
     if (!NUMBER_RE.test(valueText))
       problems.push(`giá trị không phải là số: "${valueText}" (viết số như 6621 hoặc 1.96, dấu chấm thập phân, không phân cách hàng nghìn)`);
     if (ind && unit !== ind.unit) problems.push(`đơn vị "${unit}" không khớp với chỉ tiêu ${ind.id} (phải là "${ind.unit}")`);
+    else if (ind && NUMBER_RE.test(valueText)) {
+      const n = Number(valueText);
+      if (catalog.units.get(ind.unit)?.integer && !Number.isInteger(n))
+        problems.push(`giá trị "${valueText}" phải là số nguyên (đơn vị ${ind.unit}); nếu là số có dấu chấm hàng nghìn, viết liền: ${valueText.replace(/\./g, '')}`);
+      if (n < 0 && ind.measure !== 'change') problems.push(`giá trị âm "${valueText}" không hợp lệ cho chỉ tiêu ${ind.id}`);
+    }
     const candidate = {
       area_id: areaId,
       indicator: indicatorId,

@@ -40,6 +40,8 @@ describe('stats store: seed, import, history, export', () => {
       'binh-thuan,poor_households,1,households,,2024-02-30,,reported,,Báo cáo,', // line 8: date that does not exist
       'binh-thuan,poor_households,1,households,,2024-06-30,,guess,,Báo cáo,', // line 9: bad status
       'binh-thuan,poor_households,1,households,maybe,2024-05-31,,reported,,Báo cáo,', // line 10: bad qualifier
+      'binh-thuan,near_poor_households,12.203,households,,2024-03-31,,reported,,Báo cáo,', // line 11: thousands dot in a count
+      '"binh-thuan","poor_households","6621,5",households,,2024-04-30,,reported,,Báo cáo,', // line 12: decimal comma
     ].join('\n');
     const file = path.join(dir, 'bad.csv');
     writeFileSync(file, bad);
@@ -53,6 +55,8 @@ describe('stats store: seed, import, history, export', () => {
     expect(r.stderr).toMatch(/:8: dòng 8 \(line 8\): .*as_of/);
     expect(r.stderr).toMatch(/:9: dòng 9 \(line 9\): .*status/);
     expect(r.stderr).toMatch(/:10: dòng 10 \(line 10\): .*qualifier/);
+    expect(r.stderr).toMatch(/:11: dòng 11 \(line 11\): .*số nguyên/);
+    expect(r.stderr).toMatch(/:12: dòng 12 \(line 12\): .*không phải là số/);
     expect(r.stderr).not.toMatch(/:2: dòng 2/);
     expect(r.stderr).toMatch(/Không nhập dòng nào/);
     expect(readFileSync(path.join(dir, 'stats.json')).equals(before)).toBe(true);

@@ -40,7 +40,6 @@ describe('statistics answers', () => {
     const { r, text } = await ask(q);
     expect(text.startsWith('Dạ,')).toBe(true);
     for (const e of expected) expect(text).toContain(e);
-    expect(text).toMatch(/\nNguồn: /);
     expect(r.topic).toBe('statistics');
     expect(r.household).toBeNull();
     expect(r.outcome).toBe('answered');
