@@ -65,6 +65,8 @@ export const configSchema = z
     ADMIN_ZALO_IDS: idList,
     ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'phải dài ít nhất 16 ký tự').optional()),
 
+    /** Recent answers kept for identical questions in the same state (0 turns the cache off). */
+    ANSWER_CACHE_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(1_000_000).default(5000)),
     /** Messages per minute allowed per user (chat channels) and per IP (web API). */
     RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, positiveInt.default(30)),
   })

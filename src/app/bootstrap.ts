@@ -85,7 +85,7 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
   const services: Services = { knowledge, language, stats, learning };
   const salt = options.persistSessions ? loadSalt(config) : 'batch';
   const observers = [...(learning ? [learning.observer] : []), ...(options.observers ?? [])];
-  const engine = new Engine({ services, sessions, flows, salt, clock: options.clock ?? clockFor(config), observers });
+  const engine = new Engine({ services, sessions, flows, salt, clock: options.clock ?? clockFor(config), observers, cacheSize: config.ANSWER_CACHE_SIZE });
   return {
     engine,
     services,

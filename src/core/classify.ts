@@ -30,7 +30,7 @@ const INHERITABLE: ReadonlySet<Topic> = new Set([
 export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
   const { folded, tokens } = ctx.nlu;
   const lex = kit.topics.score(folded);
-  const hits = kit.index.search(folded, 8);
+  const hits = kit.index.search(folded, 12);
   const scores = new Map(lex);
 
   let lexBest: { topic: Topic | null; score: number } = { topic: null, score: 0 };

@@ -4,6 +4,7 @@ import type { Services, Flow } from './context.ts';
 import type { SessionStore } from '../storage/session-store.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { respond } from './respond.ts';
+import { AnswerCache } from './answer-cache.ts';
 
 /** Called after every turn (inbox, usage figures). Receives no raw user id, only the channel. */
 export type TurnObserver = (event: { incoming: Incoming; result: TurnResult; at: Date }) => void;
@@ -17,6 +18,8 @@ export interface EngineOptions {
   /** Injectable clock: every date-dependent answer reads it. */
   clock?: () => Date;
   observers?: TurnObserver[];
+  /** Capacity of the answer cache; 0 turns it off. */
+  cacheSize?: number;
 }
 
 /** "/xoadulieu", "xóa dữ liệu của tôi" or the `erase` button: the person asks to be forgotten. */
@@ -35,10 +38,13 @@ export const MAX_TEXT_LENGTH = 2000;
  */
 export class Engine {
   private readonly queue = new KeyedQueue();
+  /** Recent answers replayed for identical (message, session, day); see AnswerCache. */
+  readonly cache: AnswerCache;
   readonly clock: () => Date;
 
   constructor(private readonly opts: EngineOptions) {
     this.clock = opts.clock ?? (() => new Date());
+    this.cache = new AnswerCache(opts.cacheSize ?? 5000);
   }
 
   get services(): Services {
@@ -66,7 +72,12 @@ export class Engine {
         } satisfies TurnResult;
       }
       const session: Session = structuredClone(this.opts.sessions.get(key)) ?? { id: key, updatedAt: now.toISOString() };
-      const result = await respond(incoming, session, { services: this.opts.services, flows: this.opts.flows, now });
+      const cacheKey = this.cache.capacity > 0 ? this.cache.keyFor(incoming, session, now) : null;
+      let result = cacheKey ? this.cache.get(cacheKey, session) : null;
+      if (!result) {
+        result = await respond(incoming, session, { services: this.opts.services, flows: this.opts.flows, now });
+        if (cacheKey) this.cache.set(cacheKey, result, session);
+      }
       session.updatedAt = now.toISOString();
       this.opts.sessions.set(key, session);
       for (const observe of this.opts.observers ?? []) {

@@ -173,8 +173,8 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
     const overview = kb.entries.find((e) => e.topic === 'benefits_overview' && e.households.includes(hh));
     if (overview) return overview;
   }
-  const inTopic = kit.index
-    .search(ctx.nlu.folded, 12)
+  void kit;
+  const inTopic = d.hits
     .filter((h) => h.entry.topic === d.topic)
     .map((h) => ({ entry: h.entry, score: h.score * fit(h.entry) * current(h.entry) }))
     .sort((a, b) => b.score - a.score);

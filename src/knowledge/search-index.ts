@@ -38,10 +38,17 @@ export interface SearchHit {
  */
 export class SearchIndex {
   private readonly docs: Doc[] = [];
-  private readonly postings = new Map<string, number[]>();
-  private avgLen = 1;
+  private readonly building = new Map<string, number[]>();
+  /** Per term: documents ordered by their BM25 contribution, highest first (impact-ordered postings). */
+  private readonly postings = new Map<string, { ids: Int32Array; w: Float32Array }>();
   private readonly k1 = 1.2;
   private readonly b = 0.5;
+  /**
+   * At most this many postings are read per query term. Below it the ranking is exact BM25; above it
+   * (a term shared by thousands of documents) only the strongest documents are read, which keeps the
+   * cost of a query flat as the knowledge base grows.
+   */
+  static readonly MAX_POSTINGS_PER_TERM = 256;
 
   /**
    * @param normalize turns raw text into the folded form queries use (abbreviations expanded), so an
@@ -56,7 +63,19 @@ export class SearchIndex {
       for (const p of e.phrasings) this.addDoc(i, p, 1);
       if (e.keywords.length) this.addDoc(i, e.keywords.join(' '), 0.8);
     });
-    this.avgLen = this.docs.reduce((s, d) => s + d.len, 0) / Math.max(1, this.docs.length);
+    const avgLen = this.docs.reduce((sum, d) => sum + d.len, 0) / Math.max(1, this.docs.length);
+    const N = this.docs.length;
+    for (const [term, list] of this.building) {
+      const idf = Math.log(1 + (N - list.length + 0.5) / (list.length + 0.5));
+      const scored = list.map((id) => {
+        const d = this.docs[id];
+        const f = d.tf.get(term) ?? 0;
+        return { id, w: ((idf * f * (this.k1 + 1)) / (f + this.k1 * (1 - this.b + (this.b * d.len) / avgLen))) * d.weight };
+      });
+      scored.sort((a, b) => b.w - a.w);
+      this.postings.set(term, { ids: Int32Array.from(scored, (x) => x.id), w: Float32Array.from(scored, (x) => x.w) });
+    }
+    this.building.clear();
   }
 
   /** Every folded word in the index (for spelling correction). */
@@ -73,9 +92,9 @@ export class SearchIndex {
     const id = this.docs.length;
     this.docs.push({ entry, len: terms.length, tf, weight });
     for (const t of tf.keys()) {
-      const list = this.postings.get(t);
+      const list = this.building.get(t);
       if (list) list.push(id);
-      else this.postings.set(t, [id]);
+      else this.building.set(t, [id]);
     }
   }
 
@@ -83,16 +102,13 @@ export class SearchIndex {
   search(folded: string, limit = 5): SearchHit[] {
     const qterms = [...new Set(termsOf(folded))];
     const docScores = new Map<number, number>();
-    const N = this.docs.length;
     for (const t of qterms) {
       const list = this.postings.get(t);
       if (!list) continue;
-      const idf = Math.log(1 + (N - list.length + 0.5) / (list.length + 0.5));
-      for (const id of list) {
-        const d = this.docs[id];
-        const f = d.tf.get(t) ?? 0;
-        const s = (idf * f * (this.k1 + 1)) / (f + this.k1 * (1 - this.b + (this.b * d.len) / this.avgLen));
-        docScores.set(id, (docScores.get(id) ?? 0) + s * d.weight);
+      const n = Math.min(list.ids.length, SearchIndex.MAX_POSTINGS_PER_TERM);
+      for (let j = 0; j < n; j++) {
+        const id = list.ids[j];
+        docScores.set(id, (docScores.get(id) ?? 0) + list.w[j]);
       }
     }
     // An entry scores as its best document plus a little for each other matching one.

@@ -1,4 +1,3 @@
-import Fuse from 'fuse.js';
 import type { Area, Areas, Catalog, Indicator } from './catalog.ts';
 import { expandTokens, fold, hasPhrase, matchPattern, tokenize, type Pattern, type Span } from './text.ts';
 
@@ -205,25 +204,39 @@ function overlaps(a: Span, b: Span): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
-/** Fuzzy phrase search (fuse.js Bitap) for misspelt questions. */
+/**
+ * Fuzzy phrase search for misspelt questions ("quy vi nguoi nghe", "ty le ho can ngeo"): a phrasing
+ * matches when its words appear in a row in the question, each equal or one edit away, with at most
+ * one misspelt word in three. Word-level comparison keeps the cost proportional to the question's
+ * length times the number of phrasings, with no per-query index to build.
+ */
 export class FuzzyIndex {
-  private readonly entries: { phrase: string; ind: Indicator; length: number }[] = [];
+  private readonly entries: { words: string[]; ind: Indicator; length: number }[] = [];
   constructor(catalog: Catalog) {
     for (const ind of catalog.indicators.values())
       for (const p of ind.phrasings) {
         const phrase = p.segments.map((s) => s.join(' ')).join(' ');
-        if (p.segments.length === 1 && p.length >= 3 && phrase.length >= 10 && phrase.length <= 32) this.entries.push({ phrase, ind, length: p.length });
+        if (p.segments.length === 1 && p.length >= 3 && phrase.length >= 10 && phrase.length <= 32) this.entries.push({ words: phrase.split(' '), ind, length: p.length });
       }
   }
   search(tokens: string[]): { ind: Indicator; length: number }[] {
-    const text = tokens.join(' ');
-    const fuse = new Fuse([text], { includeScore: true, ignoreLocation: true, threshold: 0.18, minMatchCharLength: 8 });
     const out = new Map<string, { ind: Indicator; length: number; score: number }>();
     for (const e of this.entries) {
-      const r = fuse.search(e.phrase)[0];
-      if (r && (r.score ?? 1) <= 0.18) {
+      const k = e.words.length;
+      let best = Infinity;
+      for (let i = 0; i + k <= tokens.length && best > 0; i++) {
+        let edits = 0;
+        for (let j = 0; j < k && edits <= 1; j++) {
+          const a = tokens[i + j];
+          const b = e.words[j];
+          if (a !== b) edits += oneEditApart(a, b) ? 1 : 2;
+        }
+        if (edits <= 1 && edits * 3 <= k) best = Math.min(best, edits);
+      }
+      if (best === 1) {
+        const score = 1 / k;
         const prev = out.get(e.ind.id);
-        if (!prev || prev.score > (r.score ?? 1)) out.set(e.ind.id, { ind: e.ind, length: e.length, score: r.score ?? 1 });
+        if (!prev || prev.score > score) out.set(e.ind.id, { ind: e.ind, length: e.length, score });
       }
     }
     // Keep only the best-scoring family to avoid a scatter of near misses.
@@ -233,6 +246,22 @@ export class FuzzyIndex {
     const top = list[0].score;
     return list.filter((x) => x.ind.family === fam && x.score <= top + 0.05);
   }
+}
+
+/** True when two words differ by one insertion, deletion, substitution or adjacent swap (words of 3+ letters). */
+export function oneEditApart(a: string, b: string): boolean {
+  if (a.length < 3 || b.length < 3 || Math.abs(a.length - b.length) > 1) return false;
+  if (a.length === b.length) {
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    if (i === a.length) return true;
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  const [s, l] = a.length < b.length ? [a, b] : [b, a];
+  let i = 0;
+  while (i < s.length && s[i] === l[i]) i++;
+  return s.slice(i) === l.slice(i + 1);
 }
 
 /** Finds named areas; returns mentions in order, each as the candidates sharing that name. */
