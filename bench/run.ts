@@ -119,7 +119,7 @@ async function main() {
   const uncached = new Engine({ services: core.services, sessions: new MemorySessionStore(), flows: core.flows, salt: 'bench', cacheSize: 0 });
   await latency(uncached, 1); // warm-up
   const base = await latency(uncached, 5);
-  console.log(`\n2. Độ trễ lõi mỗi tin nhắn (${base.n} tin, ${questions.length} câu hỏi dev × 5)`);
+  console.log(`\n2. Độ trễ lõi mỗi tin nhắn, tắt bộ đệm câu trả lời (${base.n} tin, ${questions.length} câu hỏi dev × 5)`);
   console.log(`   kiến thức ×1   (${kb.entries.length} mục): trung vị ${ms(base.median)}, p99 ${ms(base.p99)}`);
   for (const factor of [10, 100]) {
     const big = new KnowledgeBase(enlarge(kb.entries, factor));
