@@ -44,4 +44,9 @@ export interface StatsSkill {
   score(ctx: TurnContext): number;
   /** Answers a statistics question, or null when no indicator can be identified. */
   answer(ctx: TurnContext): Promise<TurnResult | null> | TurnResult | null;
+  /**
+   * Imports figures from CSV text (admins in chat). All or nothing: rejects with
+   * `{ errors: [{ line, message }] }` when any row is bad.
+   */
+  importCsv?(csv: string): Promise<{ added: number; revised: number; unchanged: number }>;
 }

@@ -40,6 +40,9 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
     if (handled) return handled;
   }
 
+  const admin = await adminCommand(ctx);
+  if (admin) return admin;
+
   if (!nlu.tokens.length) {
     return {
       replies: [{ text: 'Dạ, em chưa đọc được câu hỏi. Anh/chị gõ câu hỏi bằng chữ giúp em, có dấu hay không dấu đều được ạ.', buttons: topicButtons() }],
@@ -61,8 +64,6 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
     if (r) return remember(session, r);
     if (!flow) session.flow = undefined;
   }
-  const admin = adminCommand(ctx);
-  if (admin) return admin;
   const usage = usageReport(ctx);
   if (usage) return usage;
 

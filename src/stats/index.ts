@@ -126,6 +126,7 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
   return {
     score,
     answer,
+    importCsv: (csv: string) => store.importCsv(csv),
     resolve,
     store,
     catalog,

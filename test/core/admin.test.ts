@@ -36,3 +36,27 @@ describe('learning loop and admin functions', () => {
     }
   });
 });
+
+describe('statistics import in chat', () => {
+  const header = 'area_id,indicator,value,unit,qualifier,as_of,period_start,status,note,source,source_url';
+  it('imports a good CSV for an admin and refuses a bad one whole, with line numbers', async () => {
+    const { core, cleanup } = await testCore();
+    try {
+      const ok = await core.engine.handle({ channel: 'telegram', conversationId: 'a', isAdmin: true, text: `/nhapsolieu\n${header}\nbinh-thuan,poor_households,6000,households,,2024-12-31,,estimate,,Báo cáo thử,` });
+      expect(ok.replies[0].text).toContain('đã nhập số liệu: 1 số liệu mới');
+      const bad = await core.engine.handle({
+        channel: 'telegram',
+        conversationId: 'a',
+        isAdmin: true,
+        text: `/nhapsolieu\n${header}\nkhong-co,poor_households,1,households,,2024-12-31,,reported,,X,\nbinh-thuan,poor_households,abc,households,,2024-06-30,,reported,,X,`,
+      });
+      expect(bad.replies[0].text).toContain('không nhập dòng nào');
+      expect(bad.replies[0].text).toContain('Dòng 2');
+      expect(bad.replies[0].text).toContain('Dòng 3');
+      const user = await core.engine.handle({ channel: 'telegram', conversationId: 'u', text: `/nhapsolieu\n${header}\nbinh-thuan,poor_households,1,households,,2024-12-30,,reported,,X,` });
+      expect(user.replies[0].text).not.toContain('đã nhập');
+    } finally {
+      await cleanup();
+    }
+  });
+});
