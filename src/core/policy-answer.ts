@@ -40,7 +40,7 @@ export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, fo
     const until = entry.effective_to ? ` đến ${formatDate(entry.effective_to)}` : '';
     lines.push(`Lưu ý: chính sách này chỉ áp dụng${until}, hiện không còn áp dụng cho hồ sơ mới.`);
   }
-  lines.push(kb.render(entry, entry.short_answer.trim(), now));
+  lines.push(kb.render(entry, fitYesNo(entry.short_answer.trim(), folded), now));
   for (const section of pickSections(entry, folded, full)) {
     lines.push('');
     lines.push(`${section.heading}:`);
@@ -65,6 +65,25 @@ export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, fo
     if (rel && buttons.length < 4) buttons.push({ label: shortTitle(rel.title), payload: `kb:${rel.id}` });
   }
   return { text: lines.join('\n'), buttons, citations: kb.citations(entry) };
+}
+
+/** Does the question expect a yes or a no ("có được ... không", "... phải không", "... chưa")? */
+export function isYesNoQuestion(folded: string): boolean {
+  const t = folded
+    .replace(/[^a-z0-9 ]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/( (a|ah|ak|nhe|nha|vay|the|ha|ad|ban|em|chi|anh|ta|nhi))+$/, '');
+  return (/\b(khong|ko|chua|hong|hem|khum)$/.test(t) && /\b(co|duoc|phai|bi|da|con|lieu)\b/.test(t)) || /\b(phai khong|dung khong|duoc khong|hay khong)\b/.test(t);
+}
+
+/**
+ * An answer written "Dạ, có. …" or "Dạ, không. …" leads with the verdict for yes/no questions;
+ * for other questions ("bao nhiêu", "thủ tục") the verdict word is dropped so the answer reads naturally.
+ */
+export function fitYesNo(answer: string, folded: string): string {
+  if (isYesNoQuestion(folded)) return answer;
+  return answer.replace(/^Dạ, (có|không)\.\s+(\S)/u, (_m, _v, first: string) => `Dạ, ${first.toLowerCase()}`);
 }
 
 /** Titles shortened for buttons (Telegram and Zalo show ~30 characters comfortably). */

@@ -78,3 +78,21 @@ describe('conversation context', () => {
     expect(r.household).toBe('near_poor');
   });
 });
+
+describe('yes/no verdicts', () => {
+  it('leads with the verdict only when the question is a yes/no question', async () => {
+    const c = await core();
+    const yn = await ask(c, 'hộ nghèo có được vay vốn ngân hàng chính sách không ạ', 'y1');
+    expect(yn.replies[0].text).toMatch(/^Dạ, có\./);
+    const how = await ask(c, 'hộ nghèo vay vốn ngân hàng chính sách được bao nhiêu ạ', 'y2');
+    expect(how.replies[0].text).not.toMatch(/^Dạ, có\./);
+    expect(how.replies[0].text).toContain('100 triệu');
+  });
+
+  it('says "it depends" for near-poor legal aid, never a bare yes', async () => {
+    const r = await ask(await core(), 'hộ cận nghèo có được trợ giúp pháp lý miễn phí không?');
+    expect(r.topic).toBe('legal_aid');
+    expect(r.replies[0].text).not.toMatch(/^Dạ, có\./);
+    expect(r.replies[0].text).toContain('tùy trường hợp');
+  });
+});
