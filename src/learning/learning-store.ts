@@ -54,7 +54,7 @@ export class LearningStore {
   private readonly lastQuestion = new Map<string, { text: string; topic: string; confidence: number }>();
 
   private constructor(private readonly db: Low<LearningFile>) {
-    this.writer = new CoalescedWriter(() => this.db.write(), 200);
+    this.writer = new CoalescedWriter(() => this.db.write(), 1000);
   }
 
   static async open(dataDir: string, warn?: StoreWarn): Promise<LearningStore> {

@@ -56,7 +56,7 @@ export class FileSessionStore implements SessionStore {
     }, delayMs);
   }
 
-  static async open(dataDir: string, ttlMinutes: number, warn?: StoreWarn, delayMs = 50): Promise<FileSessionStore> {
+  static async open(dataDir: string, ttlMinutes: number, warn?: StoreWarn, delayMs = 200): Promise<FileSessionStore> {
     const db = await openJsonStore<SessionFile>(
       path.join(dataDir, 'sessions.json'),
       sessionFileSchema as unknown as z.ZodType<SessionFile>,
