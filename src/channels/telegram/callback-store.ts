@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../storage/atomic-file.ts';
+import { CoalescedWriter } from '../../storage/coalesced-writer.ts';
 import { CALLBACK_DATA_MAX_BYTES } from './render.ts';
 
 /**
@@ -14,15 +15,17 @@ export class CallbackDataStore {
   static readonly FILE = 'telegram-callbacks.json';
   private static readonly MARK = '~';
   private readonly map = new Map<string, string>();
-  private dirty = false;
-  private timer: NodeJS.Timeout | null = null;
-  private writing: Promise<void> | null = null;
+  private readonly writer: CoalescedWriter | null;
 
   constructor(
     private readonly file: string | null,
     private readonly maxEntries = 20_000,
     private readonly onError: (err: unknown) => void = () => {},
   ) {
+    const target = file;
+    this.writer = target
+      ? new CoalescedWriter(() => writeFileAtomic(target, JSON.stringify({ version: 1, entries: Object.fromEntries(this.map) })), 100, onError)
+      : null;
     if (!file) return;
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; entries?: Record<string, unknown> };
@@ -63,38 +66,11 @@ export class CallbackDataStore {
   }
 
   private markDirty(): void {
-    if (!this.file) return;
-    this.dirty = true;
-    if (this.timer || this.writing) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.write();
-    }, 100);
-    this.timer.unref?.();
-  }
-
-  private async write(): Promise<void> {
-    if (!this.file || !this.dirty) return;
-    this.dirty = false;
-    const body = JSON.stringify({ version: 1, entries: Object.fromEntries(this.map) });
-    this.writing = writeFileAtomic(this.file, body)
-      .catch((err) => this.onError(err))
-      .finally(() => {
-        this.writing = null;
-        if (this.dirty) this.markDirty();
-      });
-    return this.writing;
+    this.writer?.markDirty();
   }
 
   /** Writes pending changes now (shutdown). */
   async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    while (this.writing || this.dirty) {
-      if (this.writing) await this.writing;
-      else await this.write();
-    }
+    await this.writer?.flush();
   }
 }
