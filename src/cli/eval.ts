@@ -12,12 +12,16 @@ import { ANSWER_THRESHOLD } from '../core/respond.ts';
  */
 interface EvalLine {
   id: string;
+  /** Fact probes: alternatives, each a list of strings that must all appear in the answer. */
+  expect_any?: string[][];
+  /** Fact probes: strings that reveal an outdated or wrong figure. */
+  expect_none?: string[];
   question?: string;
   dialogue?: string[];
   topic: string;
   household: string | null;
   styles: string[];
-  must_mention: string[];
+  must_mention?: string[];
 }
 interface Answer {
   id: string;
@@ -65,6 +69,8 @@ async function main() {
   let correct = 0, confidentWrong = 0, inScope = 0, declinedInScope = 0;
   let oosTp = 0, oosFp = 0, oosFn = 0;
   let statsLines = 0, statsOk = 0;
+  let probes = 0, probesOk = 0;
+  const probeFailures: string[] = [];
   const report: unknown[] = [];
   for (const l of lines) {
     const a = byId.get(l.id);
@@ -73,7 +79,7 @@ async function main() {
     if (ok) correct++;
     const t = perTopic.get(l.topic) ?? [0, 0];
     perTopic.set(l.topic, [t[0] + (ok ? 1 : 0), t[1] + 1]);
-    for (const s of l.styles) {
+    for (const s of l.styles ?? []) {
       const v = perStyle.get(s) ?? [0, 0];
       perStyle.set(s, [v[0] + (ok ? 1 : 0), v[1] + 1]);
     }
@@ -90,13 +96,21 @@ async function main() {
     if (l.topic !== 'out_of_scope' && predicted === 'out_of_scope') oosFp++;
     if (l.topic === 'out_of_scope' && predicted !== 'out_of_scope') oosFn++;
     let mentionOk: boolean | null = null;
-    if (l.topic === 'statistics' && l.must_mention.length) {
+    if (l.topic === 'statistics' && l.must_mention?.length) {
       statsLines++;
       const text = norm(a?.answer ?? '');
-      mentionOk = l.must_mention.every((m) => text.includes(norm(m)));
+      mentionOk = l.must_mention!.every((m) => text.includes(norm(m)));
       if (mentionOk) statsOk++;
     }
-    report.push({ id: l.id, expected: l.topic, predicted, ok, confidence: a?.confidence, styles: l.styles, mentionOk, question: l.question ?? l.dialogue, answer: a?.answer });
+    let probeOk: boolean | null = null;
+    if (l.expect_any) {
+      probes++;
+      const text = norm(a?.answer ?? '');
+      probeOk = l.expect_any.some((alt) => alt.every((x) => text.includes(norm(x)))) && !(l.expect_none ?? []).some((x) => text.includes(norm(x)));
+      if (probeOk) probesOk++;
+      else probeFailures.push(`${l.id}: ${l.question ?? ''}`);
+    }
+    report.push({ id: l.id, expected: l.topic, predicted, ok, confidence: a?.confidence, styles: l.styles ?? [], mentionOk, probeOk, question: l.question ?? l.dialogue, answer: a?.answer });
   }
 
   const out: string[] = [];
@@ -106,6 +120,10 @@ async function main() {
   out.push(`Out-of-scope precision: ${pct(oosTp, oosTp + oosFp)}  recall: ${pct(oosTp, oosTp + oosFn)}`);
   out.push(`In-scope wrongly declined: ${pct(declinedInScope, inScope)} (${declinedInScope}/${inScope})`);
   out.push(`Statistics answers with all must_mention figures: ${pct(statsOk, statsLines)} (${statsOk}/${statsLines})`);
+  if (probes) {
+    out.push(`Fact probes answered with the current figure: ${pct(probesOk, probes)} (${probesOk}/${probes})`);
+    for (const f of probeFailures) out.push(`  failed ${f}`);
+  }
   out.push('');
   out.push('Per topic:');
   for (const t of topics) {

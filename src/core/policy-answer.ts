@@ -4,7 +4,7 @@ import type { Button, Reply } from './types.ts';
 import { formatDate } from '../format/vi.ts';
 
 /** Words that ask "how / where / what papers": the answer then includes the procedure section. */
-const ASKS_PROCEDURE = /\b(thu tuc|ho so|giay to|lam sao|cach nao|lam the nao|nhu the nao|o dau|nop|dang ky|mau|quy trinh|can gi|chuan bi|buoc)\b/;
+const ASKS_PROCEDURE = /\b(thu tuc|ho so|giay to|lam sao|cach nao|lam the nao|nhu the nao|o dau|nop|dang ky|mau|quy trinh|can gi|chuan bi|buoc|may ngay|bao nhieu ngay|bao lau|khi nao|xet duyet)\b/;
 const ASKS_WHO = /\b(ai duoc|doi tuong|dieu kien|co duoc|duoc khong|co phai|co bi|ai|nhung ai)\b/;
 const ASKS_AMOUNT = /\b(bao nhieu|muc|toi da|lai suat|so tien|may phan tram|phan tram|bao lau|thoi han)\b/;
 
@@ -82,7 +82,10 @@ export function isYesNoQuestion(folded: string): boolean {
  * for other questions ("bao nhiêu", "thủ tục") the verdict word is dropped so the answer reads naturally.
  */
 export function fitYesNo(answer: string, folded: string): string {
-  if (isYesNoQuestion(folded)) return answer;
+  // The entry's verdict answers its own main question ("can I borrow?"); a question about a side
+  // condition ("do I have to pledge?", "is it cut?", "a second time?") needs the explanation, not that verdict.
+  const sideCondition = /\b(phai|bi|mat|the chap|dong|tra lai|nop|cat|het|lan 2|lan hai|lan nua|them|nua|con phai|doi|xiet|thu hoi)\b/.test(folded);
+  if (isYesNoQuestion(folded) && !sideCondition && folded.split(' ').length <= 16) return answer;
   return answer.replace(/^Dạ, (có|không)\.\s+(\S)/u, (_m, _v, first: string) => `Dạ, ${first.toLowerCase()}`);
 }
 

@@ -8,6 +8,7 @@ import { policyReply, shortTitle } from './policy-answer.ts';
 import { usageReport } from './usage-report.ts';
 import { adminCommand } from './admin-commands.ts';
 import type { PolicyEntry } from '../knowledge/schema.ts';
+import { foldKey } from '../nlu/text.ts';
 
 export interface RespondDeps {
   services: Services;
@@ -71,15 +72,22 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
   // A guided flow may start only when the message is about the standard/classification, or carries
   // the facts of a household (income with members); never on a question that is clearly about a benefit.
   const e = nlu.entities;
-  const mayStartFlow = decision.topic === 'poverty_standard' || /\bkiem tra\b/.test(nlu.folded) || (e.money.length > 0 && (e.members !== null || e.areaType !== null));
+  const mayStartFlow =
+    decision.topic === 'poverty_standard' ||
+    /\bkiem tra\b/.test(nlu.folded) ||
+    (e.money.length > 0 && (e.members !== null || e.areaType !== null || e.money.some((m) => m.perPerson)));
   if (mayStartFlow) {
     for (const flow of deps.flows) {
       const r = flow.tryStart(ctx);
       if (r) return remember(session, r);
     }
   }
-  const hasFacts = e.money.length > 0 && (e.members !== null || e.areaType !== null);
+  const someFact = e.money.length > 0 || e.members !== null || e.areaType !== null;
   const earlierFacts = typeof session.memo?.facts === 'string' ? session.memo.facts : undefined;
+  // Facts may come over several messages ("3 người" … "thu nhập 4tr1 tháng"): read them together.
+  const factText = someFact ? (earlierFacts ? `${earlierFacts}. ${nlu.original}` : nlu.original).slice(-400) : '';
+  const joinedFacts = factText && earlierFacts ? kit.nlu.understand(factText).entities : e;
+  const hasFacts = someFact && joinedFacts.money.length > 0 && (joinedFacts.members !== null || joinedFacts.areaType !== null || joinedFacts.money.some((m) => m.perPerson));
   if (earlierFacts && decision.topic === 'poverty_standard' && !hasFacts) {
     // "Nhà tui 4 người ở quê, tháng kiếm 5 triệu" … "vậy có được vô hộ cận nghèo hông": join the two.
     const joined: TurnContext = { ...ctx, nlu: kit.nlu.understand(`${earlierFacts}. ${text}`) };
@@ -91,9 +99,12 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
       }
     }
   }
+  if (someFact && !hasFacts && decision.confidence < 0.5 && deps.flows.length) {
+    session.memo = { ...(session.memo ?? {}), facts: factText };
+  }
   if (hasFacts && decision.confidence < 0.6 && deps.flows.length) {
     // Facts about a household but no question: offer the check rather than guessing a topic.
-    session.memo = { ...(session.memo ?? {}), facts: nlu.original.slice(0, 400) };
+    session.memo = { ...(session.memo ?? {}), facts: factText };
     return remember(session, {
       topic: 'poverty_standard',
       household: null,
@@ -102,7 +113,7 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
       replies: [
         {
           text: 'Dạ, anh/chị muốn em kiểm tra thử hộ mình có thuộc diện hộ nghèo, hộ cận nghèo theo chuẩn hiện hành không ạ? Anh/chị bấm nút dưới đây, hoặc hỏi tiếp, ví dụ "vậy có được vô hộ cận nghèo không".',
-          buttons: [{ label: 'Kiểm tra hộ nghèo', payload: `ask:kiểm tra hộ nghèo: ${nlu.original}`.slice(0, 290) }, { label: 'Chuẩn nghèo hiện nay', payload: 'kb:poverty-standard-2022-2025' }],
+          buttons: [{ label: 'Kiểm tra hộ nghèo', payload: `ask:kiểm tra hộ nghèo: ${factText}`.slice(0, 290) }, { label: 'Chuẩn nghèo hiện nay', payload: 'kb:poverty-standard-2022-2025' }],
         },
       ],
     });
@@ -169,6 +180,17 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
     return e.households.length === 1 ? 1.6 : 1.25;
   };
   const current = (e: PolicyEntry) => (kb.isCurrent(e, ctx.now) ? 1 : 0.7);
+  const padded = ` ${ctx.nlu.folded.replace(/[^a-z0-9]+/g, ' ')} `;
+  const has = (term: string) => padded.includes(` ${foldKey(term)} `);
+  const hints = (e: PolicyEntry) => (e.prefer_terms.some(has) ? 1.6 : 1) * (e.avoid_terms.some(has) ? 0.35 : 1);
+  // A year in the question ("chuẩn nghèo 2027") favours the entry in force that year; otherwise today's.
+  const year = ctx.nlu.entities.year;
+  const period = (e: PolicyEntry) => {
+    if (!year || (!e.effective_from && !e.effective_to)) return 1;
+    const from = Number((e.effective_from ?? '0000').slice(0, 4));
+    const to = Number((e.effective_to ?? '9999').slice(0, 4));
+    return year >= from && year <= to ? 1.8 : 0.6;
+  };
   if (d.topic === 'benefits_overview') {
     const hh = household ?? 'poor';
     const overview = kb.entries.find((e) => e.topic === 'benefits_overview' && e.households.includes(hh));
@@ -177,7 +199,7 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
   void kit;
   const inTopic = d.hits
     .filter((h) => h.entry.topic === d.topic)
-    .map((h) => ({ entry: h.entry, score: h.score * fit(h.entry) * current(h.entry) }))
+    .map((h) => ({ entry: h.entry, score: h.score * fit(h.entry) * hints(h.entry) * (year ? period(h.entry) : current(h.entry)) }))
     .sort((a, b) => b.score - a.score);
   if (inTopic.length) return inTopic[0].entry;
   // Follow-up with no matching words: stay on the previous entry's family when it fits the new household.

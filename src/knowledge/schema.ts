@@ -98,8 +98,12 @@ export const policyEntrySchema = z
     phrasings: z.array(z.string().min(3)).min(3, 'cần ít nhất 3 cách hỏi'),
     /** Ids of related entries offered as buttons. */
     related: z.array(z.string()).default([]),
-    /** Yes/no facts for question patterns such as "có được ... không". */
+    /** Distinctive words of the entry, indexed like phrasings. */
     keywords: z.array(z.string()).default([]),
+    /** Words that, when present in a question, make this entry the better answer (e.g. "dân tộc"). */
+    prefer_terms: z.array(z.string().min(2)).default([]),
+    /** Words that, when present, mean another entry fits better (e.g. "lớp 6" for a university entry). */
+    avoid_terms: z.array(z.string().min(2)).default([]),
   })
   .strict();
 

@@ -3,7 +3,7 @@ import { PROJECT_ROOT } from '../config.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { SearchIndex } from '../knowledge/search-index.ts';
 import { loadLexicon, expandAbbreviations, type Lexicon } from './lexicon.ts';
-import { fold } from './text.ts';
+import { fold, tokenize } from './text.ts';
 import { LanguageUnderstanding } from './understand.ts';
 import { TopicScorer } from './topic.ts';
 
@@ -19,7 +19,9 @@ export interface LanguageKit {
 export function buildLanguageKit(knowledge: KnowledgeBase, knowledgeDir = path.join(PROJECT_ROOT, 'knowledge')): LanguageKit {
   const lexicon = loadLexicon(knowledgeDir);
   const index = new SearchIndex(knowledge.entries, (text) => fold(expandAbbreviations(text.toLowerCase(), lexicon.abbreviations)));
-  const nlu = new LanguageUnderstanding(lexicon, index.vocabulary());
+  // Every word the knowledge base writes is a known word, so it is never "corrected" into another.
+  const prose = knowledge.entries.flatMap((e) => [e.short_answer, ...e.details.flatMap((d) => [d.heading, ...d.lines]), ...e.contacts]);
+  const nlu = new LanguageUnderstanding(lexicon, [...index.vocabulary(), ...tokenize(fold(prose.join(' ')))]);
   return { lexicon, nlu, topics: new TopicScorer(lexicon), index };
 }
 

@@ -16,7 +16,7 @@ export interface Lexicon {
 }
 
 const abbreviationsSchema = z.record(z.string(), z.string().min(1));
-const topicsSchema = z.record(z.enum(TOPICS), z.record(z.string(), z.number().min(0).max(10)));
+const topicsSchema = z.record(z.enum(TOPICS), z.record(z.string(), z.number().min(0).max(20)));
 
 /** Loads `knowledge/lexicon/*.yaml`; throws a KnowledgeError naming the file and the field when invalid. */
 export function loadLexicon(knowledgeDir: string): Lexicon {

@@ -6,7 +6,7 @@ import type { MoneyMention } from './types.ts';
  */
 const UNIT = '(ty|trieu|tr|cu|nghin|ngan|k|dong|d|vnd)';
 const MONEY_RE = new RegExp(
-  String.raw`(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*` + UNIT + String.raw`(?![a-z])(\s*(\d{1,3})(?![\d.,]*\s*(?:nguoi|khau|nhan|thanh vien|thang|nam|tuoi)))?(\s*ruoi)?`,
+  String.raw`(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*` + UNIT + String.raw`(?![a-z])((\d{1,3})(?![\d.,])|\s+(\d{1,3})(?![\d.,]*\s*(?:nguoi|khau|nhan|thanh vien|thang|nam|tuoi)))?(\s*ruoi)?`,
   'g',
 );
 const PLAIN_BIG_NUMBER = /(?<![\d.,])(\d{1,3}(?:[.,]\d{3}){2,}|\d{6,10})(?![\d.,])/g;
@@ -55,11 +55,12 @@ export function extractMoney(folded: string): MoneyMention[] {
     if ((unit === 'd' || unit === 'dong' || unit === 'vnd') && base < 1000) continue;
     let vnd = base * mult;
     // "1tr5" = 1.5 million, "2tr25" = 2.25 million, "1 triệu 2" = 1.2 million
-    if (m[4] && mult >= 1e6 && !/[.,]/.test(m[1])) {
-      const frac = m[4];
+    const fracDigits = m[4] ?? m[5];
+    if (fracDigits && mult >= 1e6 && !/[.,]/.test(m[1])) {
+      const frac = fracDigits;
       vnd += Number(frac) * (mult / 10 ** frac.length);
     }
-    if (m[5]) vnd += mult / 2; // "rưỡi"
+    if (m[6]) vnd += mult / 2; // "rưỡi"
     if (unit === 'k' && base >= 1000) mult = 1;
     const end = (m.index ?? 0) + m[0].length;
     out.push({ vnd: Math.round(vnd), raw: m[0].trim(), ...context(folded, end) });
