@@ -98,6 +98,8 @@ describe('Bot Platform updates and secrets', () => {
     expect(extractUpdates(u).updates).toHaveLength(1);
     expect(extractUpdates({ ok: true, result: [u, u] }).updates).toHaveLength(2);
     expect(extractUpdates({ ok: true, result: null }).updates).toHaveLength(0);
+    expect(extractUpdates({ ok: true, result: {} })).toEqual({ updates: [], invalid: 0 });
+    expect(extractUpdates({ ok: true, result: [] })).toEqual({ updates: [], invalid: 0 });
     expect(extractUpdates({ event_name: 'x' }).invalid).toBe(1);
   });
 

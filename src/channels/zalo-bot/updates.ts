@@ -28,7 +28,10 @@ export function extractUpdates(body: unknown): { updates: BotUpdate[]; invalid: 
   if (payload && typeof payload === 'object' && !Array.isArray(payload) && 'result' in payload && !('event_name' in payload)) {
     payload = (payload as { result: unknown }).result;
   }
-  const items = Array.isArray(payload) ? payload : payload === null || payload === undefined ? [] : [payload];
+  const isEmpty = (v: unknown) =>
+    v === null || v === undefined || v === true || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+  // "No update" may come back as an empty result ({}, null, true) rather than a 408: not an invalid update.
+  const items = (Array.isArray(payload) ? payload : [payload]).filter((v) => !isEmpty(v));
   const updates: BotUpdate[] = [];
   let invalid = 0;
   for (const item of items) {
