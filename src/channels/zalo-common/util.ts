@@ -1,11 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /** Constant-time string comparison (both sides hashed to equal-length digests first). */
-export function safeEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a, 'utf8').digest();
-  const db = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(da, db) && a.length === b.length;
-}
+export { safeEqual } from '../../privacy/safe-equal.ts';
 
 /** Short stable hash used to key stored ids (never stores raw user ids). */
 export function shortHash(value: string): string {
@@ -84,17 +80,4 @@ export class InFlight {
 }
 
 /** Runs tasks one at a time per key (one person's replies stay in order), concurrently across keys. */
-export class SerialByKey {
-  private readonly tails = new Map<string, Promise<unknown>>();
-
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    const tail = next.catch(() => undefined);
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return next;
-  }
-}
+export { KeyedQueue as SerialByKey } from '../../core/keyed-queue.ts';
