@@ -68,6 +68,8 @@ export interface Citation {
   article?: string;
   /** ISO date from which the cited rule applies. */
   effectiveFrom?: string;
+  /** ISO date a cited figure refers to (statistics), shown as "số liệu tại …". */
+  asOf?: string;
   url?: string;
 }
 

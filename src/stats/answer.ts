@@ -533,7 +533,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
       const k = `${s.source}|${s.url}`; // one line per source; the dates are in the text
       if (seenCit.has(k)) continue;
       seenCit.add(k);
-      citations.push({ instrument: s.source, effectiveFrom: s.as_of, ...(s.url ? { url: s.url } : {}) });
+      citations.push({ instrument: s.source, asOf: s.as_of, ...(s.url ? { url: s.url } : {}) });
     }
 
   // 6. Session.

@@ -45,14 +45,14 @@ describe('statistics answers', () => {
     expect(r.outcome).toBe('answered');
     expect(r.replies[0].citations?.length).toBeGreaterThan(0);
     expect(r.replies[0].citations?.[0].instrument).toBeTruthy();
-    expect(r.replies[0].citations?.[0].effectiveFrom).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(r.replies[0].citations?.[0].asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
   it('cites the source with its date and address', async () => {
     const { r } = await ask('tỷ lệ hộ nghèo cả nước năm 2023');
     expect(r.replies[0].citations).toContainEqual({
       instrument: 'thoibaotaichinhvietnam.vn',
-      effectiveFrom: '2023-12-31',
+      asOf: '2023-12-31',
       url: 'https://thoibaotaichinhvietnam.vn/ca-nuoc-con-hon-158-trieu-ho-ngheo-va-ho-can-ngheo-da-chieu-145359.html',
     });
     expect(r.confidence).toBeGreaterThanOrEqual(0.8);

@@ -13,7 +13,7 @@ import { FakeBotApi, type RecordedCall } from './fake-bot-api.ts';
  * environment variables only, as the judges run it:
  * - polling against the loopback FakeBotApi: /start menu, a policy question, a statistics question,
  *   the guided check (/kiemtra → area buttons → pressing "Nông thôn" → number of people);
- * - polling against the independent `telegram-test-api` emulator: /start and a policy question;
+ * - polling against the independent `telegram-test-api` emulator: the same conversation;
  * - webhook mode: setWebhook(PUBLIC_URL + /webhooks/telegram, secret), a signed update answered,
  *   a wrong or missing secret refused with 401 and nothing sent.
  */
@@ -172,7 +172,7 @@ describe('server process (npm start equivalent) with the Telegram channel', () =
     expect((await stopServer(server)).code).toBe(0);
   }, 30_000);
 
-  it('polling against the telegram-test-api emulator: /start and a policy question', async () => {
+  it('polling against the telegram-test-api emulator: /start, policy and statistics questions, guided check with a button', async () => {
     const token = '424242:SERVER-E2E-emulator-token';
     const emulator = new TelegramServer({ port: await freePort(), host: '127.0.0.1', storeTimeout: 60 });
     emulators.push(emulator);
@@ -197,6 +197,19 @@ describe('server process (npm start equivalent) with the Telegram channel', () =
 
     await client.sendMessage(client.makeMessage('lãi suất vay hộ nghèo hiện nay'));
     await waitMessage((m) => String(m.text).includes('6,24%'), 'policy answer with 6,24%');
+
+    await client.sendMessage(client.makeMessage('số hộ nghèo Bình Thuận cuối năm 2023'));
+    await waitMessage((m) => String(m.text).includes('6.621'), 'statistics answer with 6.621');
+
+    // The guided check, pressing the "Nông thôn" button (the emulator's callback query).
+    await client.sendCommand(client.makeCommand('/kiemtra'));
+    const hasRural = (m: any) => (m.reply_markup?.inline_keyboard?.flat() ?? []).some((b: { text: string }) => b.text === 'Nông thôn');
+    await waitMessage(hasRural, '/kiemtra area question');
+    const areaMsg = got.map((u) => u.message).find((m) => m && hasRural(m));
+    const rural = areaMsg.reply_markup.inline_keyboard.flat().find((b: { text: string }) => b.text === 'Nông thôn');
+    await client.sendCallback(client.makeCallbackQuery(rural.callback_data));
+    await waitMessage((m) => /bao nhiêu người/i.test(String(m.text)), 'members question');
+    expect(server.output()).not.toContain(token);
     expect((await stopServer(server)).code).toBe(0);
   }, 30_000);
 

@@ -15,7 +15,7 @@ export function renderOne(r: Reply, opts: { buttons?: boolean } = {}): { text: s
   if (r.citations?.length) {
     lines.push('');
     for (const c of r.citations) {
-      const when = c.effectiveFrom ? ` (áp dụng từ ${formatDate(c.effectiveFrom)})` : '';
+      const when = c.effectiveFrom ? ` (áp dụng từ ${formatDate(c.effectiveFrom)})` : c.asOf ? ` (số liệu tại ${formatDate(c.asOf)})` : '';
       lines.push(`Nguồn: ${c.instrument}${c.article ? `, ${c.article}` : ''}${when}${c.url ? ` ${c.url}` : ''}`);
     }
   }

@@ -65,6 +65,7 @@ export function renderCitation(c: Citation): string {
   let line = url ? `<a href="${escapeAttr(url)}">${instrument}</a>` : instrument;
   if (c.article?.trim()) line += `, ${escapeHtml(c.article.trim())}`;
   if (c.effectiveFrom) line += ` (áp dụng từ ${escapeHtml(formatDate(c.effectiveFrom))})`;
+  else if (c.asOf) line += ` (số liệu tại ${escapeHtml(formatDate(c.asOf))})`;
   return `Nguồn: ${line}`;
 }
 

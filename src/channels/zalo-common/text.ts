@@ -21,6 +21,7 @@ export function renderCitation(c: Citation): string {
   if (c.article) parts.push(c.article);
   let line = `Nguồn: ${parts.join(', ')}`;
   if (c.effectiveFrom) line += ` (áp dụng từ ${formatDate(c.effectiveFrom)})`;
+  else if (c.asOf) line += ` (số liệu tại ${formatDate(c.asOf)})`;
   if (c.url) line += ` - ${c.url}`;
   return line;
 }

@@ -40,7 +40,7 @@
       src.className = 'sources';
       r.citations.forEach(function (c) {
         var line = document.createElement('div');
-        line.appendChild(document.createTextNode('Nguồn: ' + c.instrument + (c.article ? ', ' + c.article : '') + (c.effectiveFrom ? ' (áp dụng từ ' + formatDate(c.effectiveFrom) + ')' : '') + ' '));
+        line.appendChild(document.createTextNode('Nguồn: ' + c.instrument + (c.article ? ', ' + c.article : '') + (c.effectiveFrom ? ' (áp dụng từ ' + formatDate(c.effectiveFrom) + ')' : c.asOf ? ' (số liệu tại ' + formatDate(c.asOf) + ')' : '') + ' '));
         if (c.url && /^https?:\/\//.test(c.url)) {
           var a = document.createElement('a');
           a.href = c.url; a.target = '_blank'; a.rel = 'noopener noreferrer'; a.textContent = 'xem';
