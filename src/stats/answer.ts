@@ -331,7 +331,9 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
         if (list.length >= 2 && !image && inds.length * mainAreas.length === 1) {
           image = {
             mime: 'image/png',
-            base64: barChartPng(list.map((f) => ({ value: f.value, light: f.status !== 'reported' }))).toString('base64'),
+            base64: barChartPng(
+              list.map((f) => ({ value: f.value, light: f.status !== 'reported', label: chartLabel(valueText(f)), caption: formatDate(f.as_of) })),
+            ).toString('base64'),
             alt: `Biểu đồ cột ${lcFirst(label)}: ${list.map((f) => `${formatDate(f.as_of)} ${valueText(f)}`).join('; ')}`,
           };
         }
@@ -731,4 +733,10 @@ function filterMeasures(inds: Indicator[], res: Resolution, catalog: Catalog): I
     }
   }
   return out;
+}
+
+/** The number shown above a bar: the value as the answer writes it, digits and punctuation only. */
+function chartLabel(shown: string): string {
+  const digits = shown.replace(/[^0-9.,%\-]/g, '');
+  return digits.length <= 12 ? digits : '';
 }
