@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sleep } from '../../util/sleep.ts';
+import { safeEqual } from '../../privacy/safe-equal.ts';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, GrammyError, HttpError, InputFile, type Context, type Transformer } from 'grammy';
 import type { Message, Update, UserFromGetMe } from 'grammy/types';
@@ -647,10 +648,7 @@ function stripMention(text: string, username: string): string {
 
 /** Compares the webhook secret header in constant time (hashes make the buffers equal in length). */
 export function secretMatches(header: string | string[] | undefined, secret: string): boolean {
-  if (typeof header !== 'string' || !secret) return false;
-  const a = createHash('sha256').update(header, 'utf8').digest();
-  const b = createHash('sha256').update(secret, 'utf8').digest();
-  return timingSafeEqual(a, b) && header.length === secret.length;
+  return typeof header === 'string' && Boolean(secret) && safeEqual(header, secret);
 }
 
 function isFatal(err: unknown): boolean {
@@ -661,15 +659,3 @@ function fatalReason(err: unknown): string {
   return err instanceof GrammyError && err.error_code === 401 ? 'token bị từ chối (401)' : 'không tìm thấy bot (404)';
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

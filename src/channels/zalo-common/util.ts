@@ -8,19 +8,7 @@ export function shortHash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 24);
 }
 
-/** Sleeps `ms`, waking early (resolving) when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+export { sleep } from '../../util/sleep.ts';
 
 /** Exponential backoff with jitter: base·2^attempt, capped, ±25 %. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
