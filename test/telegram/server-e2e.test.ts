@@ -1,9 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ServerProcesses, freePort, type Running } from '../helpers/server-process.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import TelegramServer from 'telegram-test-api';
 import { FakeBotApi, type RecordedCall } from './fake-bot-api.ts';
@@ -18,82 +13,14 @@ import { FakeBotApi, type RecordedCall } from './fake-bot-api.ts';
  *   a wrong or missing secret refused with 401 and nothing sent.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'tg-e2e-webhook_SECRET-123';
 
-interface Running {
-  child: ChildProcess;
-  base: string;
-  port: number;
-  output: () => string;
-}
-
-const running = new Set<Running>();
 const fakes: FakeBotApi[] = [];
 const emulators: Array<InstanceType<typeof TelegramServer>> = [];
-const dirs: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tg-e2e-'));
-  dirs.push(dir);
-  return dir;
-}
-
-/** Starts the server with a clean environment (nothing inherited but PATH/HOME) and waits until it listens. */
-async function startServer(env: Record<string, string>): Promise<Running> {
-  const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? os.tmpdir(),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      DATA_DIR: tempDir(),
-      ...env,
-      PORT: String(port),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const r: Running = { child, port, base: `http://127.0.0.1:${port}`, output: () => out };
-  running.add(r);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 20_000;
-  while (!/đang chạy/.test(out)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
-    await Promise.race([new Promise((res) => setTimeout(res, 25)), exited]);
-  }
-  return r;
-}
-
-/** SIGTERM, wait for a graceful exit (SIGKILL after 10 s). */
-async function stopServer(r: Running): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  running.delete(r);
-  const { child } = r;
-  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  const result = await exited;
-  clearTimeout(timer);
-  return result;
-}
+const procs = new ServerProcesses('tg-e2e-');
+const tempDir = () => procs.tempDir();
+const startServer = (env: Record<string, string>) => procs.start(env);
+const stopServer = (r: Running) => procs.stop(r);
 
 async function fakeApi(): Promise<FakeBotApi> {
   const api = await new FakeBotApi().start();
@@ -116,10 +43,9 @@ function buttonsOf(call: RecordedCall | undefined): Array<{ text: string; callba
 }
 
 afterAll(async () => {
-  await Promise.allSettled([...running].map(stopServer));
   await Promise.allSettled(fakes.map((f) => f.close()));
   await Promise.allSettled(emulators.map((e) => e.stop()));
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await procs.cleanup();
 }, 30_000);
 
 describe('server process (npm start equivalent) with the Telegram channel', () => {
