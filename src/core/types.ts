@@ -4,23 +4,6 @@
  * nothing in here knows Telegram, Zalo or HTTP, and nothing in channels knows policy.
  */
 
-/** The fixed set of topics the engine classifies into (a stable interface: eval and API report it). */
-export const TOPICS = [
-  'loan',
-  'health_insurance',
-  'tuition',
-  'legal_aid',
-  'vocational_training',
-  'housing',
-  'poverty_standard',
-  'benefits_overview',
-  'statistics',
-  'other_policy',
-  'smalltalk',
-  'out_of_scope',
-] as const;
-export type Topic = (typeof TOPICS)[number];
-
 /** Policy topics that carry knowledge entries (everything but statistics, smalltalk, out_of_scope). */
 export const POLICY_TOPICS = [
   'loan',
@@ -33,6 +16,11 @@ export const POLICY_TOPICS = [
   'benefits_overview',
   'other_policy',
 ] as const;
+
+/** The fixed set of topics the engine classifies into (a stable interface: eval and API report it). */
+export const TOPICS = [...POLICY_TOPICS, 'statistics', 'smalltalk', 'out_of_scope'] as const;
+export type Topic = (typeof TOPICS)[number];
+
 export type PolicyTopic = (typeof POLICY_TOPICS)[number];
 
 /** Household categories a question can be about. */

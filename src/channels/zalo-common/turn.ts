@@ -1,4 +1,4 @@
-import type { Button, ChannelName, TurnResult } from '../../core/types.ts';
+import type { Button, Incoming, TurnResult } from '../../core/types.ts';
 import type { Engine } from '../../core/engine.ts';
 import { TtlCache } from './cache.ts';
 import { pickChoice, renderTurn, type RenderedTurn } from './text.ts';
@@ -21,14 +21,8 @@ export class ChoiceMemory {
   }
 }
 
-export interface TurnInput {
-  channel: ChannelName;
-  conversationId: string;
-  text?: string;
-  payload?: string;
-  messageId?: string;
-  isAdmin?: boolean;
-}
+/** What a Zalo adapter passes to the core for one message: exactly the channel-neutral Incoming. */
+export type TurnInput = Incoming;
 
 /**
  * Runs one turn through the Engine: a numbered answer ("1", "2") becomes the payload of the matching
