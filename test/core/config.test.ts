@@ -39,3 +39,15 @@ describe('configuration from the environment', () => {
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 });
+
+describe('.env.example', () => {
+  it('documents every variable the configuration reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { configSchema } = await import('../../src/config.ts');
+    const shape = (configSchema as unknown as { _def?: unknown; in?: { shape: Record<string, unknown> }; shape?: Record<string, unknown> });
+    const keys = Object.keys(shape.shape ?? shape.in?.shape ?? {});
+    expect(keys.length).toBeGreaterThan(20);
+    const example = readFileSync('.env.example', 'utf8');
+    for (const k of keys) expect(example, k).toMatch(new RegExp(`^${k}=`, 'm'));
+  });
+});
