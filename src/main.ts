@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Last resort: an unexpected rejection is logged, never allowed to take every channel down.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 

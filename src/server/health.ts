@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { HttpApp } from './http-app.ts';
 import type { Core } from '../app/bootstrap.ts';
 import type { ChannelAdapter } from '../channels/channel.ts';
@@ -19,7 +20,7 @@ export function registerHealth(app: HttpApp, core: Core, channels: () => Channel
   app.route('GET', '/readyz', async () => {
     let writable = true;
     try {
-      const probe = path.join(dataDir, '.ready-probe');
+      const probe = path.join(dataDir, `.ready-probe-${randomUUID()}`);
       await fs.writeFile(probe, String(Date.now()));
       await fs.unlink(probe);
     } catch {

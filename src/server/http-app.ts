@@ -94,14 +94,25 @@ export class HttpApp {
       this.inFlight--;
       if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((f) => f());
     });
-    void this.dispatch(req, res);
+    this.dispatch(req, res).catch((err: Error) => {
+      this.logger.error({ err: err.message }, 'request failed before routing');
+      if (!res.headersSent) this.send(res, randomUUID(), jsonError(400, 'Yêu cầu không hợp lệ.'));
+      else res.destroy();
+    });
   };
 
   private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const id = (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id'])
       ? req.headers['x-request-id']
       : randomUUID());
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      req.resume();
+      this.send(res, id, jsonError(400, 'Địa chỉ yêu cầu không hợp lệ.'));
+      return;
+    }
     const method = (req.method ?? 'GET').toUpperCase();
     const route = this.routes.get(`${method} ${url.pathname}`) ?? (method === 'HEAD' ? this.routes.get(`GET ${url.pathname}`) : undefined);
     if (!route) {

@@ -86,3 +86,24 @@ describe('POST /api/chat contract', () => {
     expect(r.json.replies[0].text).toContain('7,488%');
   });
 });
+
+describe('hostile request lines', () => {
+  it('answers an unparsable request target with 400 and keeps serving', async () => {
+    const net = await import('node:net');
+    const { port } = new URL(s.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(Number(port), '127.0.0.1', () => sock.write('GET //:99999 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      let data = '';
+      sock.on('data', (d) => (data += d));
+      sock.on('end', () => resolve(data));
+      sock.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+  });
+
+  it('reports ready under concurrent probes', async () => {
+    const codes = await Promise.all(Array.from({ length: 40 }, () => fetch(`${s.url}/readyz`).then((r) => r.status)));
+    expect(codes.every((c) => c === 200)).toBe(true);
+  });
+});
