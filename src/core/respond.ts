@@ -9,6 +9,7 @@ import { usageReport } from './usage-report.ts';
 import { adminCommand } from './admin-commands.ts';
 import type { PolicyEntry } from '../knowledge/schema.ts';
 import { foldKey } from '../nlu/text.ts';
+import { maskPersonalData } from '../privacy/mask.ts';
 
 export interface RespondDeps {
   services: Services;
@@ -85,7 +86,8 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
   const someFact = e.money.length > 0 || e.members !== null || e.areaType !== null;
   const earlierFacts = typeof session.memo?.facts === 'string' ? session.memo.facts : undefined;
   // Facts may come over several messages ("3 người" … "thu nhập 4tr1 tháng"): read them together.
-  const factText = someFact ? (earlierFacts ? `${earlierFacts}. ${nlu.original}` : nlu.original).slice(-400) : '';
+  // Only masked text is remembered or put in a button: never an ID, phone or account number.
+  const factText = someFact ? maskPersonalData(earlierFacts ? `${earlierFacts}. ${nlu.original}` : nlu.original).slice(-400) : '';
   const joinedFacts = factText && earlierFacts ? kit.nlu.understand(factText).entities : e;
   const hasFacts = someFact && joinedFacts.money.length > 0 && (joinedFacts.members !== null || joinedFacts.areaType !== null || joinedFacts.money.some((m) => m.perPerson));
   if (earlierFacts && decision.topic === 'poverty_standard' && !hasFacts) {

@@ -75,7 +75,8 @@ export class LearningStore {
     const base = { at: at.toISOString(), channel: incoming.channel, topic: result.topic, confidence: Number(result.confidence.toFixed(3)) };
     if (incoming.payload?.startsWith('fb:down')) {
       const last = this.lastQuestion.get(key);
-      this.add({ ...base, kind: 'unhelpful', text: last?.text ?? `(phản hồi cho ${incoming.payload.slice(8)})`, topic: last?.topic ?? base.topic });
+      const ref = maskPersonalData(incoming.payload.slice(8, 80));
+      this.add({ ...base, kind: 'unhelpful', text: last?.text ?? `(phản hồi cho ${ref})`, topic: last?.topic ?? base.topic });
     } else if (incoming.text) {
       const text = maskPersonalData(incoming.text).slice(0, 500);
       if (this.lastQuestion.size > 10_000) this.lastQuestion.clear();

@@ -50,3 +50,36 @@ describe('personal data is masked before logging or storing', () => {
     }
   });
 });
+
+describe('identity and account formats seen in the wild', () => {
+  it.each([
+    ['CCCD 079.203.001.234', '079.203.001.234'],
+    ['cmnd 271.234.567', '271.234.567'],
+    ['số căn cước công dân của tôi là 079203001234', '079203001234'],
+    ['stk agribank 5100 2050 12345', '5100 2050 12345'],
+    ['the ATM 9704 1234 5678 9012', '9704 1234 5678 9012'],
+    ['tai khoan techcombank: 1903 4567 8901 23', '1903 4567 8901 23'],
+  ])('masks "%s"', (text, secret) => {
+    const out = maskPersonalData(text);
+    expect(out).not.toContain(secret);
+    for (const group of secret.split(/[\s.]/).filter((g) => g.length >= 4)) expect(out).not.toContain(group);
+  });
+});
+
+describe('nothing personal reaches the stores', () => {
+  it('keeps only masked text in sessions, buttons and the inbox on disk', async () => {
+    const { core, config, cleanup } = await testCore();
+    try {
+      const r = await core.engine.handle({ channel: 'web', conversationId: 'pii', text: 'nhà tôi 4 người, thu nhập 5 triệu, cccd 079203001234, sdt 0912345678' });
+      await core.engine.handle({ channel: 'web', conversationId: 'pii2', payload: 'fb:down:x sdt 0987654321 cccd 079.203.001.234' });
+      await core.sessions.flush();
+      await core.services.learning!.flush();
+      const { readFileSync } = await import('node:fs');
+      const path = (await import('node:path')).default;
+      const stored = [JSON.stringify(r), readFileSync(path.join(config.DATA_DIR, 'sessions.json'), 'utf8'), readFileSync(path.join(config.DATA_DIR, 'learning.json'), 'utf8')].join('\n');
+      for (const secret of ['079203001234', '0912345678', '0987654321', '079.203.001.234']) expect(stored).not.toContain(secret);
+    } finally {
+      await cleanup();
+    }
+  });
+});
