@@ -1,7 +1,7 @@
 import type { PolicyEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { Button, Reply } from './types.ts';
-import { formatDate } from '../format/vi.ts';
+import { formatDate, isoDateInVietnam } from '../format/vi.ts';
 
 /** Words that ask "how / where / what papers": the answer then includes the procedure section. */
 const ASKS_PROCEDURE = /\b(thu tuc|ho so|giay to|lam sao|cach nao|lam the nao|nhu the nao|o dau|nop|dang ky|mau|quy trinh|can gi|chuan bi|buoc|may ngay|bao nhieu ngay|bao lau|khi nao|xet duyet)\b/;
@@ -36,6 +36,8 @@ export function sourceLine(entry: PolicyEntry): string {
 export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, folded: string, full = false): Reply {
   const lines: string[] = [];
   const current = kb.isCurrent(entry, now);
+  // A rule that has ended is described with the values it had on its last day, never with blanks.
+  if (!current && entry.effective_to && entry.effective_to < isoDateInVietnam(now)) now = new Date(`${entry.effective_to}T12:00:00Z`);
   if (!current) {
     const until = entry.effective_to ? ` đến ${formatDate(entry.effective_to)}` : '';
     lines.push(`Lưu ý: chính sách này chỉ áp dụng${until}, hiện không còn áp dụng cho hồ sơ mới.`);

@@ -115,7 +115,13 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
       replies: [
         {
           text: 'Dạ, anh/chị muốn em kiểm tra thử hộ mình có thuộc diện hộ nghèo, hộ cận nghèo theo chuẩn hiện hành không ạ? Anh/chị bấm nút dưới đây, hoặc hỏi tiếp, ví dụ "vậy có được vô hộ cận nghèo không".',
-          buttons: [{ label: 'Kiểm tra hộ nghèo', payload: `ask:kiểm tra hộ nghèo: ${factText}`.slice(0, 290) }, { label: 'Chuẩn nghèo hiện nay', payload: 'kb:poverty-standard-2022-2025' }],
+          buttons: [
+            { label: 'Kiểm tra hộ nghèo', payload: `ask:kiểm tra hộ nghèo: ${factText}`.slice(0, 290) },
+            ...ctx.services.knowledge.entries
+              .filter((en) => en.topic === 'poverty_standard' && en.id.startsWith('poverty-standard-') && ctx.services.knowledge.isCurrent(en, ctx.now))
+              .slice(0, 1)
+              .map((en) => ({ label: 'Chuẩn nghèo hiện nay', payload: `kb:${en.id}` })),
+          ],
         },
       ],
     });
@@ -181,7 +187,7 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
     if (!e.households.includes(household)) return 0.45;
     return e.households.length === 1 ? 1.6 : 1.25;
   };
-  const current = (e: PolicyEntry) => (kb.isCurrent(e, ctx.now) ? 1 : 0.7);
+  const current = (e: PolicyEntry) => (kb.isCurrent(e, ctx.now) ? 1 : 0.35);
   const padded = ` ${ctx.nlu.folded.replace(/[^a-z0-9]+/g, ' ')} `;
   const has = (term: string) => padded.includes(` ${foldKey(term)} `);
   const hints = (e: PolicyEntry) => (e.prefer_terms.some(has) ? 1.6 : 1) * (e.avoid_terms.some(has) ? 0.35 : 1);
@@ -203,7 +209,12 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
     .filter((h) => h.entry.topic === d.topic)
     .map((h) => ({ entry: h.entry, score: h.score * fit(h.entry) * hints(h.entry) * (year ? period(h.entry) : current(h.entry)) }))
     .sort((a, b) => b.score - a.score);
-  if (inTopic.length) return inTopic[0].entry;
+  if (inTopic.length) {
+    const best = inTopic[0].entry;
+    // A rule that has ended answers "now" questions through its successor (superseded_by).
+    const successor = !year && !kb.isCurrent(best, ctx.now) && best.superseded_by ? kb.get(best.superseded_by) : undefined;
+    return successor && kb.isCurrent(successor, ctx.now) ? successor : best;
+  }
   // Follow-up with no matching words: stay on the previous entry's family when it fits the new household.
   const prev = ctx.session.entryId ? kb.get(ctx.session.entryId) : undefined;
   const pool = kb.entries.filter((e) => e.topic === d.topic && kb.isCurrent(e, ctx.now));

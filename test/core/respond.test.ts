@@ -96,3 +96,13 @@ describe('yes/no verdicts', () => {
     expect(r.replies[0].text).toContain('tùy trường hợp');
   });
 });
+
+describe('across the 01/01/2027 boundary', () => {
+  it('answers "chuẩn nghèo hiện nay" with the standard in force on the day asked', async () => {
+    const before = await ask(await core('2026-12-31'), 'chuẩn nghèo hiện nay là bao nhiêu');
+    expect(before.replies[0].text).toContain('1,5 triệu');
+    const after = await ask(await core('2027-01-01'), 'chuẩn nghèo hiện nay là bao nhiêu');
+    expect(after.replies[0].text).toMatch(/2\.200\.000|2,2 triệu/);
+    expect(after.replies[0].text).not.toContain('chưa có mức áp dụng');
+  });
+});
