@@ -109,3 +109,15 @@ describe('Bot Platform updates and secrets', () => {
     expect(safeEqual('abcdefgh', 'abcdefg')).toBe(false);
   });
 });
+
+describe('numbered choices that are numbers themselves', () => {
+  it('reads "4" as four people, not the fourth button; an unlisted number passes through', async () => {
+    const { pickChoice } = await import('../../src/channels/zalo-common/text.ts');
+    const members = [2, 3, 4, 5, 6].map((n) => ({ label: `${n} người`, payload: `elig:members:${n}` })).concat([{ label: 'Hủy', payload: 'elig:cancel' }]);
+    expect(pickChoice('4', members)?.payload).toBe('elig:members:4');
+    expect(pickChoice('6', members)?.payload).toBe('elig:members:6');
+    expect(pickChoice('8', members)).toBeUndefined();
+    const topics = [{ label: 'Vay vốn', payload: 'topic:loan' }, { label: 'BHYT', payload: 'topic:health_insurance' }];
+    expect(pickChoice('2', topics)?.payload).toBe('topic:health_insurance');
+  });
+});

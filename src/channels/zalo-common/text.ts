@@ -29,6 +29,8 @@ export function renderCitation(c: Citation): string {
 /** "Trả lời bằng số:" followed by one numbered line per choice. */
 export function renderChoices(buttons: Button[]): string {
   if (buttons.length === 0) return '';
+  // Choices that are numbers ("2 người", "3 người") are answered with the value itself.
+  if (buttons.some((b) => /^\d+\b/.test(b.label.trim()))) return ['Trả lời bằng cách gõ:', ...buttons.map((b) => `• ${b.label}`)].join('\n');
   return ['Trả lời bằng số:', ...buttons.map((b, i) => `${i + 1}. ${b.label}`)].join('\n');
 }
 
@@ -178,13 +180,20 @@ export function packMessages(
   return out.slice(0, cap);
 }
 
-/** Interprets "1", "2." or "số 2" as the index of a numbered choice; returns the button or undefined. */
+/**
+ * Interprets "1", "2." or "số 2" as the index of a numbered choice (or, when the choices are numbers,
+ * as that value), or a choice typed out in full; returns the button or undefined.
+ */
 export function pickChoice(text: string, choices: Button[] | undefined): Button | undefined {
   if (!choices || choices.length === 0) return undefined;
   const t = text.normalize('NFC').trim().toLowerCase();
   const m = /^(?:số\s*|so\s*|#)?(\d{1,2})\s*[.)]?$/.exec(t);
   if (m) {
     const n = Number(m[1]);
+    // When the choices are themselves numbers ("2 người", "3 người"…), a typed number is that value,
+    // not a position in the list; if no choice carries it, the text goes to the core as typed.
+    const valued = choices.filter((b) => /^\d+\b/.test(b.label.trim()));
+    if (valued.length) return valued.find((b) => Number(/^\d+/.exec(b.label.trim())![0]) === n);
     return n >= 1 && n <= choices.length ? choices[n - 1] : undefined;
   }
   return choices.find((b) => b.label.normalize('NFC').trim().toLowerCase() === t);
