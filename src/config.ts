@@ -69,6 +69,8 @@ export const configSchema = z
     ANSWER_CACHE_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(1_000_000).default(5000)),
     /** Messages per minute allowed per user (chat channels) and per IP (web API). */
     RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, positiveInt.default(30)),
+    /** Requests per minute allowed from one IP address on the web API (many users may share one NAT). */
+    RATE_LIMIT_PER_IP_PER_MINUTE: z.preprocess(emptyToUndefined, positiveInt.default(6000)),
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook') {

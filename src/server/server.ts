@@ -48,7 +48,12 @@ export async function createServer(config: Config, logger: Logger, extra: { obse
     },
   };
   registerHealth(app, core, () => server.channels, config.DATA_DIR);
-  registerWebApi(app, { engine: core.engine, ratePerMinute: config.RATE_LIMIT_PER_MINUTE, adminToken: config.ADMIN_TOKEN });
+  registerWebApi(app, {
+    engine: core.engine,
+    ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
+    ratePerIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE,
+    adminToken: config.ADMIN_TOKEN,
+  });
   registerWebPage(app);
   registerAdminRoutes(app, core.services.learning, config.ADMIN_TOKEN);
   server.channels = createChannels({ config, engine: core.engine, app, logger, dataDir: config.DATA_DIR }, core);

@@ -128,6 +128,8 @@ export class StatsStore {
   }
 
   private async applyRows(rows: FigureRow[], now: Date): Promise<ImportSummary> {
+    // Another process (the CLI) may have imported since this one last read: start from the file on disk.
+    await this.refreshIfChanged();
     const at = now.toISOString();
     const figures = this.db.data.figures.map((f) => ({ ...f }));
     const copyByKey = new Map<string, StoredFigure>();

@@ -107,3 +107,19 @@ describe('hostile request lines', () => {
     expect(codes.every((c) => c === 200)).toBe(true);
   });
 });
+
+describe('rate limits on the web API', () => {
+  it('limits one flooding conversation politely but not other people behind the same IP', async () => {
+    const t = await (await import('../helpers/server.ts')).startTestServer({ RATE_LIMIT_PER_MINUTE: '5' });
+    try {
+      const flood = await Promise.all(Array.from({ length: 15 }, () => post(`${t.url}/api/chat`, { conversationId: 'flood', text: 'chào' })));
+      const limited = flood.filter((r) => r.status === 429);
+      expect(limited.length).toBeGreaterThan(0);
+      expect(limited[0].json.error).toMatch(/chờ/);
+      const others = await Promise.all(Array.from({ length: 40 }, (_, i) => post(`${t.url}/api/chat`, { conversationId: `other-${i}`, text: 'chào' })));
+      expect(others.every((r) => r.status === 200)).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+});

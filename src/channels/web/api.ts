@@ -18,12 +18,16 @@ export const chatRequestSchema = z
 
 export interface WebApiOptions {
   engine: Engine;
+  /** Messages per minute for one conversation (twice the chat-channel per-user limit: buttons are quick). */
   ratePerMinute: number;
+  /** Requests per minute for one IP address. */
+  ratePerIpPerMinute?: number;
   adminToken?: string;
 }
 
 export function registerWebApi(app: HttpApp, opts: WebApiOptions): void {
-  const limiter = new RateLimiter(opts.ratePerMinute * 2, 60_000);
+  const perConversation = new RateLimiter(opts.ratePerMinute * 2, 60_000);
+  const perIp = new RateLimiter(opts.ratePerIpPerMinute ?? 6000, 60_000);
   app.route('POST', '/api/chat', async (req) => {
     const parsed = parseJsonBody(req);
     if (!parsed.ok) return parsed.response;
@@ -36,7 +40,7 @@ export function registerWebApi(app: HttpApp, opts: WebApiOptions): void {
       return jsonError(400, `${issue.path.join('.') || 'body'}: ${issue.message}`);
     }
     const key = `${req.ip}|${body.data.conversationId}`;
-    if (!limiter.allow(req.ip) || !limiter.allow(key)) {
+    if (!perIp.allow(req.ip) || !perConversation.allow(key)) {
       return { status: 429, headers: { 'retry-after': '60' }, body: { error: 'Dạ, anh/chị gửi nhanh quá. Vui lòng chờ một chút rồi hỏi tiếp ạ.' } };
     }
     const result = await opts.engine.handle({
