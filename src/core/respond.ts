@@ -10,6 +10,7 @@ import { adminCommand } from './admin-commands.ts';
 import type { PolicyEntry } from '../knowledge/schema.ts';
 import { foldKey } from '../nlu/text.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
+import { isoDateInVietnam } from '../format/vi.ts';
 
 export interface RespondDeps {
   services: Services;
@@ -173,7 +174,12 @@ async function answerTopic(ctx: TurnContext, d: TopicDecision, household: Househ
   const entry = pickEntry(ctx, d, household, kit);
   if (!entry) return fallback(ctx, d, household);
   ctx.session.entryId = entry.id;
-  const reply = policyReply(ctx.services.knowledge, entry, ctx.now, ctx.nlu.folded);
+  // "thế năm 2022?", "lãi suất năm 2024": a short question about another year gets the values of that year.
+  const year = ctx.nlu.entities.year;
+  const thisYear = Number(isoDateInVietnam(ctx.now).slice(0, 4));
+  const asOf = year && year !== thisYear && ctx.nlu.tokens.length <= 10 ? new Date(year < thisYear ? `${year}-12-31T12:00:00Z` : `${year}-01-01T12:00:00Z`) : null;
+  const reply = policyReply(ctx.services.knowledge, entry, asOf ?? ctx.now, ctx.nlu.folded);
+  if (asOf && year) reply.text = `(Theo quy định áp dụng ${year < thisYear ? 'cuối' : 'đầu'} năm ${year}.)\n${reply.text.replace(/hiện nay/g, `năm ${year}`)}`;
   reply.buttons = [...(reply.buttons ?? []), ...feedbackButtons(entry.id)];
   return { ...base, topic: d.topic, replies: [reply], outcome: 'answered' };
 }
@@ -209,6 +215,11 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
     .filter((h) => h.entry.topic === d.topic)
     .map((h) => ({ entry: h.entry, score: h.score * fit(h.entry) * hints(h.entry) * (year ? period(h.entry) : current(h.entry)) }))
     .sort((a, b) => b.score - a.score);
+  // A follow-up with no topic words of its own ("thế năm 2022?", "còn cận nghèo?") stays on the previous entry.
+  const prevEntry = ctx.session.entryId ? kb.get(ctx.session.entryId) : undefined;
+  if (d.followUp && prevEntry && prevEntry.topic === d.topic && (!household || !prevEntry.households.length || prevEntry.households.includes(household))) {
+    return prevEntry;
+  }
   if (inTopic.length) {
     const best = inTopic[0].entry;
     // A rule that has ended answers "now" questions through its successor (superseded_by).

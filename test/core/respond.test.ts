@@ -106,3 +106,16 @@ describe('across the 01/01/2027 boundary', () => {
     expect(after.replies[0].text).not.toContain('chưa có mức áp dụng');
   });
 });
+
+describe('questions about another year', () => {
+  it('answers "thế năm 2022?" after a loan question with the rate in force then, on the same entry', async () => {
+    const c = await core();
+    await ask(c, 'hộ nghèo vay vốn được bao nhiêu', 'y22');
+    const r = await ask(c, 'thế năm 2022?', 'y22');
+    expect(r.topic).toBe('loan');
+    expect(r.replies[0].text).toContain('năm 2022');
+    expect(r.replies[0].text).toContain('6,6%');
+    expect(r.replies[0].text).not.toContain('6,24%');
+    expect(r.replies[0].text).not.toContain('28/2022');
+  });
+});
