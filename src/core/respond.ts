@@ -336,6 +336,10 @@ async function handlePayload(payload: string, ctx: TurnContext, deps: RespondDep
   if (payload === 'stats:menu') {
     return small([{ text: 'Dạ, anh/chị hỏi số liệu theo địa bàn và thời gian, ví dụ "số hộ nghèo Bình Thuận cuối năm 2023". Một vài câu hỏi mẫu:', buttons: statsExamples() }], 'answered', 'statistics');
   }
+  if (payload.startsWith('stats:') && ctx.services.stats) {
+    const r = await ctx.services.stats.answer(ctx);
+    if (r) return r;
+  }
   if (payload.startsWith('fb:')) {
     const up = payload.startsWith('fb:up');
     return small([{ text: up ? 'Dạ, em cảm ơn anh/chị đã góp ý.' : 'Dạ, em xin lỗi vì câu trả lời chưa đúng ý. Em đã ghi nhận để cán bộ bổ sung. Anh/chị có thể hỏi lại cụ thể hơn, hoặc hỏi UBND xã ạ.' }]);

@@ -53,13 +53,16 @@ export class LearningStore {
   /** Last question per conversation (hashed key → masked text), to file 👎 feedback against it. */
   private readonly lastQuestion = new Map<string, { text: string; topic: string; confidence: number }>();
 
-  private constructor(private readonly db: Low<LearningFile>) {
-    this.writer = new CoalescedWriter(() => this.db.write(), 1000);
+  private constructor(
+    private readonly db: Low<LearningFile>,
+    warn: StoreWarn,
+  ) {
+    this.writer = new CoalescedWriter(() => this.db.write(), 1000, (err) => warn('inbox and usage figures could not be written', { err: err.message }));
   }
 
   static async open(dataDir: string, warn?: StoreWarn): Promise<LearningStore> {
     const db = await openJsonStore<LearningFile>(path.join(dataDir, 'learning.json'), fileSchema, { version: 1, inbox: [], usage: {} }, warn);
-    return new LearningStore(db);
+    return new LearningStore(db, warn ?? (() => {}));
   }
 
   /** Engine observer: counts the turn and files it in the inbox when it needs an editor's eye. */

@@ -49,11 +49,16 @@ export class FileSessionStore implements SessionStore {
     private readonly db: Low<SessionFile>,
     private readonly ttlMs: number,
     delayMs: number,
+    warn: StoreWarn,
   ) {
-    this.writer = new CoalescedWriter(async () => {
-      this.expire(Date.now());
-      await this.db.write();
-    }, delayMs);
+    this.writer = new CoalescedWriter(
+      async () => {
+        this.expire(Date.now());
+        await this.db.write();
+      },
+      delayMs,
+      (err) => warn('sessions could not be written (will retry on the next change)', { err: err.message }),
+    );
   }
 
   static async open(dataDir: string, ttlMinutes: number, warn?: StoreWarn, delayMs = 200): Promise<FileSessionStore> {
@@ -63,7 +68,7 @@ export class FileSessionStore implements SessionStore {
       { version: 1, sessions: {} },
       warn,
     );
-    const store = new FileSessionStore(db, ttlMinutes * 60_000, delayMs);
+    const store = new FileSessionStore(db, ttlMinutes * 60_000, delayMs, warn ?? (() => {}));
     store.expire(Date.now());
     return store;
   }

@@ -367,7 +367,8 @@ export class TelegramChannel implements ChannelAdapter {
     if (text === undefined && !NON_TEXT_KINDS.some((k) => k in msg)) return; // service message
 
     const userId = String(msg.from?.id ?? chat.id);
-    const isAdmin = this.admins.has(userId);
+    // Admin functions (inbox, imports) only in a private chat: a group would show them to every member.
+    const isAdmin = this.admins.has(userId) && !isGroup;
     if (!isAdmin) {
       const decision = this.limiter.hit(userId);
       if (decision !== 'ok') {
@@ -403,7 +404,7 @@ export class TelegramChannel implements ChannelAdapter {
     // Buttons live under our messages; without the message (old or inaccessible), a private chat's id is the user's.
     const chat = cq.message?.chat ?? { id: cq.from.id };
     const userId = String(cq.from.id);
-    const isAdmin = this.admins.has(userId);
+    const isAdmin = this.admins.has(userId) && (!('type' in chat) || chat.type === 'private');
     if (!isAdmin && this.limiter.hit(userId) !== 'ok') {
       await this.answerCallback(cq.id, TEXTS.rateLimitedToast);
       return;

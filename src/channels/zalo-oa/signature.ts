@@ -27,8 +27,10 @@ export function signedField(body: Record<string, unknown>, raw: string, field: '
   const v = body[field];
   if (typeof v === 'string') return v;
   if (typeof v === 'number') {
-    const m = new RegExp(`"${field}"\\s*:\\s*(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)`).exec(raw);
-    return m ? m[1] : String(v);
+    // The same key may also appear nested (e.g. inside "message"): take the literal whose value is the top-level one.
+    const re = new RegExp(`"${field}"\\s*:\\s*(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)`, 'g');
+    for (const m of raw.matchAll(re)) if (Number(m[1]) === v) return m[1];
+    return String(v);
   }
   return undefined;
 }
