@@ -14,7 +14,7 @@ export interface TopicDecision {
   followUp: boolean;
 }
 
-const FOLLOW_UP_MARKERS = /^(con|the|vay|the con|vay con|nhu vay|the thi|con neu|neu|con ho|con nha|the nam|con nam)\b|\b(thi sao|the nao|sao a|nua khong|nua ko|thi bao nhieu|bao nhieu a)\s*\??$/;
+const FOLLOW_UP_MARKERS = /^(con|the|vay|zay|the con|vay con|nhu vay|the thi|con neu|neu|con ho|con nha|the nam|con nam)\b|\b(thi sao|the nao|sao a|nua khong|nua ko|thi bao nhieu|bao nhieu a)\s*\??$/;
 
 /** Topics that a follow-up may inherit from (small talk and declines are not continued). */
 const INHERITABLE: ReadonlySet<Topic> = new Set([

@@ -6,10 +6,10 @@ import { decideTopic, householdFor, type TopicDecision } from './classify.ts';
 import { introReply, topicButtons, CAPABILITIES, REFERRAL, TOPIC_LABELS } from './menus.ts';
 import { policyReply, shortTitle } from './policy-answer.ts';
 import { usageReport } from './usage-report.ts';
+import { startFlowOrOfferCheck } from './household-facts.ts';
 import { adminCommand } from './admin-commands.ts';
 import type { PolicyEntry } from '../knowledge/schema.ts';
 import { foldKey } from '../nlu/text.ts';
-import { maskPersonalData } from '../privacy/mask.ts';
 import { isoDateInVietnam } from '../format/vi.ts';
 
 export interface RespondDeps {
@@ -71,62 +71,9 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
   if (usage) return usage;
 
   const decision = decideTopic(ctx, kit);
-  // A guided flow may start only when the message is about the standard/classification, or carries
-  // the facts of a household (income with members); never on a question that is clearly about a benefit.
-  const e = nlu.entities;
-  const mayStartFlow =
-    decision.topic === 'poverty_standard' ||
-    /\bkiem tra\b/.test(nlu.folded) ||
-    (e.money.length > 0 && (e.members !== null || e.areaType !== null || e.money.some((m) => m.perPerson)));
-  if (mayStartFlow) {
-    for (const flow of deps.flows) {
-      const r = flow.tryStart(ctx);
-      if (r) return remember(session, r);
-    }
-  }
-  const someFact = e.money.length > 0 || e.members !== null || e.areaType !== null;
-  const earlierFacts = typeof session.memo?.facts === 'string' ? session.memo.facts : undefined;
-  // Facts may come over several messages ("3 người" … "thu nhập 4tr1 tháng"): read them together.
-  // Only masked text is remembered or put in a button: never an ID, phone or account number.
-  const factText = someFact ? maskPersonalData(earlierFacts ? `${earlierFacts}. ${nlu.original}` : nlu.original).slice(-400) : '';
-  const joinedFacts = factText && earlierFacts ? kit.nlu.understand(factText).entities : e;
-  const hasFacts = someFact && joinedFacts.money.length > 0 && (joinedFacts.members !== null || joinedFacts.areaType !== null || joinedFacts.money.some((m) => m.perPerson));
-  if (earlierFacts && decision.topic === 'poverty_standard' && !hasFacts) {
-    // "Nhà tui 4 người ở quê, tháng kiếm 5 triệu" … "vậy có được vô hộ cận nghèo hông": join the two.
-    const joined: TurnContext = { ...ctx, nlu: kit.nlu.understand(`${earlierFacts}. ${text}`) };
-    for (const flow of deps.flows) {
-      const r = flow.tryStart(joined);
-      if (r) {
-        delete session.memo!.facts;
-        return remember(session, r);
-      }
-    }
-  }
-  if (someFact && !hasFacts && decision.confidence < 0.5 && deps.flows.length) {
-    session.memo = { ...(session.memo ?? {}), facts: factText };
-  }
-  if (hasFacts && decision.confidence < 0.6 && deps.flows.length) {
-    // Facts about a household but no question: offer the check rather than guessing a topic.
-    session.memo = { ...(session.memo ?? {}), facts: factText };
-    return remember(session, {
-      topic: 'poverty_standard',
-      household: null,
-      confidence: 0.55,
-      outcome: 'clarify',
-      replies: [
-        {
-          text: 'Dạ, anh/chị muốn em kiểm tra thử hộ mình có thuộc diện hộ nghèo, hộ cận nghèo theo chuẩn hiện hành không ạ? Anh/chị bấm nút dưới đây, hoặc hỏi tiếp, ví dụ "vậy có được vô hộ cận nghèo không".',
-          buttons: [
-            { label: 'Kiểm tra hộ nghèo', payload: `ask:kiểm tra hộ nghèo: ${factText}`.slice(0, 290) },
-            ...ctx.services.knowledge.entries
-              .filter((en) => en.topic === 'poverty_standard' && en.id.startsWith('poverty-standard-') && ctx.services.knowledge.isCurrent(en, ctx.now))
-              .slice(0, 1)
-              .map((en) => ({ label: 'Chuẩn nghèo hiện nay', payload: `kb:${en.id}` })),
-          ],
-        },
-      ],
-    });
-  }
+  const started = startFlowOrOfferCheck(ctx, decision, deps.flows, kit);
+  if (started) return remember(session, started);
+
   const household = householdFor(ctx, decision, session);
   const result = await answerTopic(ctx, decision, household, kit);
   return remember(session, result, ctx);

@@ -90,7 +90,7 @@ export function isStartRequest(folded: string): boolean {
   if (/\b(kiem tra|xet|xac dinh|danh gia|tu kiem tra|sang loc|thu xem)\b(?: [a-z]+){0,3} (dien )?ho (can )?ngheo\b/.test(folded) && !PROCEDURE_WORDS.test(folded))
     return true;
   if (
-    /\b(co|duoc|thuoc|xep|phai|la|vao|lot)\b(?: (?:duoc|xep|la|thuoc|vao|lot|cong nhan|coi|tinh|phai|dien|thanh|nam|trong|goi|du|dieu kien|danh sach|muc|tieu chuan|chuan|o))* (dien )?ho (can )?ngheo(?: hay)? (khong|ko|k|chua)\b/.test(folded) &&
+    /\b(co|duoc|thuoc|xep|phai|la|vao|vo|lot)\b(?: (?:duoc|xep|la|thuoc|vao|vo|lot|cong nhan|coi|tinh|phai|dien|thanh|nam|trong|goi|du|dieu kien|danh sach|muc|tieu chuan|chuan|o))* (dien )?ho (can )?ngheo(?: hay)? (khong|ko|k|chua)\b/.test(folded) &&
     !PROCEDURE_WORDS.test(folded)
   )
     return true;

@@ -9,7 +9,10 @@ import { fold, foldKey } from './text.ts';
  * topic keywords with weights. Editors extend these files; the engine folds them at load.
  */
 export interface Lexicon {
-  /** folded token → replacement (accented) */
+  /**
+   * token → replacement (accented). Keys written without diacritics match any spelling of the word
+   * ("ko", "kô"); keys written with diacritics match only that spelling ("vô" → "vào", but not "vợ").
+   */
   abbreviations: Map<string, string>;
   /** topic → list of [folded phrase, weight] */
   topicKeywords: Map<Topic, Array<[string, number]>>;
@@ -27,7 +30,10 @@ export function loadLexicon(knowledgeDir: string): Lexicon {
   const topics = topicsSchema.safeParse(readDataFile(topicFile));
   if (!topics.success) throw new KnowledgeError(`${topicFile}: ${describeZodError(topics.error)}`);
   const abbreviations = new Map<string, string>();
-  for (const [k, v] of Object.entries(abbr.data)) abbreviations.set(fold(k), v);
+  for (const [k, v] of Object.entries(abbr.data)) {
+    const lower = k.normalize('NFC').toLowerCase();
+    abbreviations.set(fold(lower) === lower ? lower : `=${lower}`, v);
+  }
   const topicKeywords = new Map<Topic, Array<[string, number]>>();
   for (const [topic, words] of Object.entries(topics.data) as Array<[Topic, Record<string, number>]>) {
     topicKeywords.set(
@@ -45,6 +51,6 @@ export function loadLexicon(knowledgeDir: string): Lexicon {
 export function expandAbbreviations(lower: string, table: Map<string, string>): string {
   return lower.replace(/[\p{L}\p{N}]+/gu, (word) => {
     if (/^\d/.test(word)) return word;
-    return table.get(fold(word)) ?? word;
+    return table.get(`=${word}`) ?? table.get(fold(word)) ?? word;
   });
 }

@@ -6,15 +6,30 @@ import { SpellCorrector } from './spell.ts';
 
 /**
  * Unaccented "vay" is both "vay" (borrow) and "vậy" (so/then). Where the words around it show the
- * second meaning ("vay co duoc...", "nhu vay", "vay thi"), it is read as "thế", so it does not count
- * as evidence for loans.
+ * second meaning ("vay co duoc...", "nhu vay", "vay thi"), it becomes "zay" (the teencode spelling of
+ * "vậy"), so it does not count as evidence for loans.
  */
 export function disambiguateVay(folded: string): string {
+  // A "vay" that ends the sentence is the particle ("ai làm vậy?", "bao nhiêu vậy"), unless a verb of borrowing precedes it.
+  const endParticle = folded.replace(/\b(\w+) vay\s*([?.!…]*)\s*$/, (m, before: string, punct: string) =>
+    /^(muon|can|duoc|de|di|xin|cho|dang|se|phai|co|khi|chua|them|lai|nen|dinh)$/.test(before) ? m : `${before} zay${punct}`,
+  );
+  return endParticle
+    .replace(/^(\W*)vay (co|thi|la|sao|con|neu|nen|ma|gio|bay gio|the)\b/, '$1zay $2')
+    .replace(/\b(nhu|the|sao|vi|neu|roi|do) vay\b(?! (von|tien|vốn|ngan hang|nhcs|bao nhieu|duoc|tieu))/g, '$1 zay')
+    .replace(/\bvay (thi|nen|ma|a|ha|nhe|ah|ak)\b/g, 'zay $1')
+    .replace(/[,.?!] vay (co|thi|la|sao|con|neu|nen|ma|gio)\b/g, ', zay $1');
+}
+
+/**
+ * Unaccented "so ho ngheo" is both "số hộ nghèo" (how many) and "sổ hộ nghèo" (a household's
+ * certificate book). Possessives and actions on a book ("cái sổ", "mất sổ", "làm lại sổ", "có sổ")
+ * mean the book, which is read as "giấy chứng nhận hộ nghèo".
+ */
+export function disambiguateSo(folded: string): string {
   return folded
-    .replace(/^(\W*)vay (co|thi|la|sao|con|neu|nen|ma|gio|bay gio|the)\b/, '$1the $2')
-    .replace(/\b(nhu|the|sao|vi|neu|roi|do) vay\b(?! (von|tien|vốn|ngan hang|nhcs|bao nhieu|duoc|tieu))/g, '$1 the')
-    .replace(/\bvay (thi|nen|ma|a|ha|nhe|ah|ak)\b/g, 'the $1')
-    .replace(/[,.?!] vay (co|thi|la|sao|con|neu|nen|ma|gio)\b/g, ', the $1');
+    .replace(/\bco so ho (can )?ngheo\b/g, 'la ho $1ngheo')
+    .replace(/\b(cai|mat|lam lai|xin|cap|cap lai|bi mat|duoc cap|cuon|quyen) so ho (can )?ngheo\b/g, '$1 giay chung nhan ho $2ngheo');
 }
 
 /**
@@ -40,7 +55,7 @@ export class LanguageUnderstanding {
     const lower = normalizeTonePlacement(original.toLowerCase());
     // Money first: "500k", "1tr5" must not be read as teencode.
     const normalized = expandAbbreviations(lower, this.lexicon.abbreviations);
-    const folded0 = disambiguateVay(fold(normalized.replace(/\bvậy\b/gu, 'thế')));
+    const folded0 = disambiguateSo(disambiguateVay(fold(normalized.replace(/\bvậy\b/gu, 'zay').replace(/\bsổ (hộ )?(cận )?nghèo\b/gu, 'giấy chứng nhận hộ $2nghèo'))));
     const corrected = folded0.replace(/[a-z]+/g, (w) => this.spell.correct(w));
     // Entities from the uncorrected fold for numbers, corrected for words.
     const entities = extractEntities(corrected);

@@ -61,6 +61,22 @@ describe('ambiguous unaccented words', () => {
     expect(kit.nlu.understand('vay co duoc vo ho can ngheo khong').folded).not.toMatch(/\bvay\b/);
     expect(kit.nlu.understand('vậy có được không').folded).not.toMatch(/\bvay\b/);
     expect(kit.nlu.understand('ho ngheo vay von duoc bao nhieu').folded).toMatch(/\bvay von\b/);
-    expect(kit.nlu.understand('nhu vay thi sao').folded).toBe('nhu the thi sao');
+    expect(kit.nlu.understand('nhu vay thi sao').folded).toBe('nhu zay thi sao');
+  });
+});
+
+describe('words that fold alike', () => {
+  it('tells the household book (sổ) from the count (số) when the context says so', () => {
+    expect(kit.nlu.understand('cai so ho ngheo cua tui bi mat').folded).toContain('giay chung nhan ho ngheo');
+    expect(kit.nlu.understand('so ho ngheo binh thuan nam 2023').folded).toContain('so ho ngheo');
+    expect(kit.nlu.understand('Tôi bị mất sổ hộ nghèo').folded).toContain('giay chung nhan ho ngheo');
+  });
+  it('reads a sentence-final "vay" as the particle unless borrowing precedes it', () => {
+    expect(kit.nlu.understand('bot nay ai lam vay').folded).not.toMatch(/\bvay\b/);
+    expect(kit.nlu.understand('nha toi muon vay').folded).toMatch(/\bvay\b/);
+  });
+  it('matches accented-only teencode keys exactly ("vô" is "vào", "vợ" stays)', () => {
+    expect(kit.nlu.understand('có được vô hộ cận nghèo không').folded).toContain('vao ho can ngheo');
+    expect(kit.nlu.understand('vợ chồng tôi').folded).toContain('vo chong');
   });
 });
