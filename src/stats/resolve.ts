@@ -307,8 +307,22 @@ export function matchTime(tokens: string[], dates: string[], nowYear: number): {
   let dateIdx = 0;
   const isYear = (t: string | undefined) => !!t && /^20[0-4]\d$/.test(t);
   const used = new Set<number>();
+  // "đầu giai đoạn 2022-2025" is the baseline (end of the year before), "cuối giai đoạn 2022-2025" the last year's end.
+  for (let i = 0; i + 3 < tokens.length; i++) {
+    const edge = tokens[i];
+    if (edge !== 'dau' && edge !== 'cuoi') continue;
+    let j = i + 1;
+    if (tokens[j] === 'giai' && tokens[j + 1] === 'doan') j += 2;
+    else if (tokens[j] === 'ky' || (tokens[j] === 'nhiem' && tokens[j + 1] === 'ky')) j += tokens[j] === 'ky' ? 1 : 2;
+    else continue;
+    if (!isYear(tokens[j]) || !isYear(tokens[j + 1]) || Number(tokens[j + 1]) <= Number(tokens[j])) continue;
+    points.push(edge === 'dau' ? { kind: 'end', year: Number(tokens[j]) - 1 } : { kind: 'end', year: Number(tokens[j + 1]) });
+    used.add(j);
+    used.add(j + 1);
+  }
   // Ranges: "giai đoạn 2022-2023", "từ năm 2022 đến năm 2023".
   for (let i = 0; i < tokens.length; i++) {
+    if (used.has(i)) continue;
     if (!isYear(tokens[i])) continue;
     let j = i + 1;
     if (tokens[j] === 'den' || tokens[j] === 'toi') {
