@@ -75,7 +75,7 @@ async function throughput(url: string, body: () => string, seconds: number): Pro
     headers: { 'content-type': 'application/json' },
     requests: [{ setupRequest: (req: any) => ({ ...req, body: body() }) }],
   });
-  if (result.non2xx) console.log(`   (non-2xx responses: ${result.non2xx})`);
+  if (result.non2xx) console.log(`   (cảnh báo: ${result.non2xx} phản hồi không phải 2xx; số đo không hợp lệ)`);
   return result.requests.average;
 }
 
@@ -139,8 +139,8 @@ async function main() {
   // 4. Throughput, side by side
   console.log('\n4. Thông lượng /api/chat (autocannon, 32 kết nối, 5 giây mỗi máy chủ)');
   const bare = await startChild(process.execPath, [path.join(PROJECT_ROOT, 'bench/bare-server.mjs')], { PORT: '3911' }, /listening/);
-  const server = await startChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], { PORT: '3912', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000000' }, /đang chạy/);
-  const serverNoCache = await startChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], { PORT: '3913', HOST: '127.0.0.1', DATA_DIR: dataDir + '-nc', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000000', ANSWER_CACHE_SIZE: '0' }, /đang chạy/);
+  const server = await startChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], { PORT: '3912', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_PER_IP_PER_MINUTE: '100000000' }, /đang chạy/);
+  const serverNoCache = await startChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], { PORT: '3913', HOST: '127.0.0.1', DATA_DIR: dataDir + '-nc', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_PER_IP_PER_MINUTE: '100000000', ANSWER_CACHE_SIZE: '0' }, /đang chạy/);
   let n = 0;
   const pick = () => JSON.stringify({ conversationId: `c${n++ % 2000}`, text: questions[n % questions.length] });
   try {
