@@ -221,8 +221,13 @@ export class FuzzyIndex {
   }
   search(tokens: string[]): { ind: Indicator; length: number }[] {
     const out = new Map<string, { ind: Indicator; length: number; score: number }>();
+    const present = new Set(tokens);
     for (const e of this.entries) {
       const k = e.words.length;
+      // One misspelt word at most: all the other words must be in the question as they are.
+      let exact = 0;
+      for (const w of e.words) if (present.has(w)) exact++;
+      if (exact < k - 1) continue;
       let best = Infinity;
       for (let i = 0; i + k <= tokens.length && best > 0; i++) {
         let edits = 0;

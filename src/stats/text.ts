@@ -59,8 +59,28 @@ export interface Span {
   end: number; // exclusive
 }
 
+const tokenSets = new WeakMap<string[], { length: number; set: Set<string> }>();
+const patternWords = new WeakMap<Pattern, string[]>();
+
+/** True when some word of the pattern is absent from the tokens: the pattern cannot match (cheap test first). */
+function cannotMatch(tokens: string[], p: Pattern): boolean {
+  let cached = tokenSets.get(tokens);
+  if (!cached || cached.length !== tokens.length) {
+    cached = { length: tokens.length, set: new Set(tokens) };
+    tokenSets.set(tokens, cached);
+  }
+  let words = patternWords.get(p);
+  if (!words) {
+    words = [...new Set(p.segments.flat())];
+    patternWords.set(p, words);
+  }
+  for (const w of words) if (!cached.set.has(w)) return true;
+  return false;
+}
+
 /** Finds the first (shortest-span) occurrence of a pattern in tokens. */
 export function matchPattern(tokens: string[], p: Pattern): Span | null {
+  if (cannotMatch(tokens, p)) return null;
   let best: Span | null = null;
   for (let i = 0; i < tokens.length; i++) {
     const end = matchFrom(tokens, p, 0, i, true);
