@@ -123,3 +123,15 @@ describe('rate limits on the web API', () => {
     }
   });
 });
+
+describe('POST /api/erase', () => {
+  it('erases the conversation so the next follow-up has no context', async () => {
+    await post(`${s.url}/api/chat`, { conversationId: 'erase-me', text: 'hộ nghèo vay vốn lãi suất bao nhiêu' });
+    const r = await post(`${s.url}/api/erase`, { conversationId: 'erase-me' });
+    expect(r.status).toBe(200);
+    expect(r.json.erased).toBe(true);
+    const after = await post(`${s.url}/api/chat`, { conversationId: 'erase-me', text: 'còn hộ cận nghèo thì sao?' });
+    expect(after.json.topic).not.toBe('loan');
+    expect((await post(`${s.url}/api/erase`, '[]')).status).toBe(400);
+  });
+});
