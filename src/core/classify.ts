@@ -14,6 +14,11 @@ export interface TopicDecision {
   followUp: boolean;
 }
 
+/** Words that place a message in the domain of poverty-reduction policy. */
+const DOMAIN_ANCHOR =
+  /\b(ngheo|chinh sach|nha nuoc|ho tro|mien|giam|uu dai|ngan hang chinh sach|xa|phuong|ubnd|uy ban|tro giup|tro cap|bao hiem y te|hoc phi|hoc nghe|day nghe|chuan|ra soat|tin dung|to tiet kiem|khuyet tat|dan toc|dac biet kho khan|mai tang|cuu doi|phap ly|luat su|vay von|thoat ngheo|can ngheo)\b/;
+const POLICY_TOPICS_SET: ReadonlySet<Topic> = new Set(['loan', 'health_insurance', 'tuition', 'legal_aid', 'vocational_training', 'housing', 'poverty_standard', 'benefits_overview', 'other_policy']);
+
 const FOLLOW_UP_MARKERS = /^(con|the|vay|zay|the con|vay con|nhu vay|the thi|con neu|neu|con ho|con nha|the nam|con nam)\b|\b(thi sao|the nao|sao a|nua khong|nua ko|thi bao nhieu|bao nhieu a)\s*\??$/;
 
 /** Topics that a follow-up may inherit from (small talk and declines are not continued). */
@@ -69,7 +74,10 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
   const second = ranked[1]?.score ?? 0;
   const margin = best.score > 0 ? (best.score - second) / best.score : 0;
   const strength = Math.min(1, best.score / 7);
-  const confidence = best.score <= 0 ? 0 : Math.min(0.99, 0.25 + 0.75 * strength * (0.45 + 0.55 * margin));
+  let confidence = best.score <= 0 ? 0 : Math.min(0.99, 0.25 + 0.75 * strength * (0.45 + 0.55 * margin));
+  // A policy answer to a message with nothing of the domain in it (no poverty, policy, support or
+  // programme word, no household type) is less sure: look-alikes such as private insurance or app loans.
+  if (POLICY_TOPICS_SET.has(best.topic) && !followUp && !DOMAIN_ANCHOR.test(folded) && !ctx.nlu.entities.household) confidence *= 0.75;
   return { topic: best.score > 0 ? best.topic : 'out_of_scope', confidence, ranked, hits, followUp };
 }
 

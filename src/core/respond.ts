@@ -97,7 +97,8 @@ async function answerTopic(ctx: TurnContext, d: TopicDecision, household: Househ
   if (d.topic === 'out_of_scope') return { ...base, topic: 'out_of_scope', replies: [declineReply()], outcome: 'declined' };
   if (d.topic === 'statistics') {
     const r = ctx.services.stats ? await ctx.services.stats.answer(ctx) : null;
-    if (r) return { ...r, confidence: Math.min(r.confidence, Math.max(d.confidence, r.confidence)) };
+    // The skill knows how well it resolved the figure; the topic decision knows how sure the message asks for one.
+    if (r) return { ...r, confidence: Math.min(r.confidence, d.confidence + 0.25) };
     return {
       ...base,
       topic: 'statistics',
