@@ -16,8 +16,17 @@ const HOUSEHOLD_PATTERNS: Array<[HouseholdType, RegExp]> = [
 // "nghèo" inside these phrases is about the policy, not the asker's household.
 const NON_HOUSEHOLD_NGHEO = /\b(chuan ngheo|giam ngheo|ngheo da chieu|xa ngheo|huyen ngheo|vi nguoi ngheo|ty le ho ngheo|so ho ngheo|ho ngheo giam)\b/g;
 
+// "không phải hộ nghèo", "nhà không nghèo": the asker says what they are not.
+const NEGATED_HOUSEHOLD = /\b(khong phai|chang phai|khong thuoc|khong con la|khong duoc xep|khong)( la)?( dien)?( ho)? (can )?ngheo\b/g;
+
 export function extractHousehold(folded: string): HouseholdType | null {
-  const t = folded.replace(NON_HOUSEHOLD_NGHEO, ' ');
+  const negated = NEGATED_HOUSEHOLD.test(folded);
+  NEGATED_HOUSEHOLD.lastIndex = 0;
+  const t = folded.replace(NON_HOUSEHOLD_NGHEO, ' ').replace(NEGATED_HOUSEHOLD, ' ');
+  if (negated && !/\b(muc song trung binh|trung binh|thoat ngheo)\b/.test(t)) {
+    const rest = HOUSEHOLD_PATTERNS.find(([, re]) => re.test(t));
+    return rest ? rest[0] : null;
+  }
   for (const [type, re] of HOUSEHOLD_PATTERNS) if (re.test(t)) return type;
   return null;
 }

@@ -28,7 +28,7 @@ export function disambiguateVay(folded: string): string {
  */
 export function disambiguateSo(folded: string): string {
   return folded
-    .replace(/\bco so ho (can )?ngheo\b/g, 'la ho $1ngheo')
+    .replace(/\bco (so|giay chung nhan|giay xac nhan) ho (can )?ngheo\b/g, 'la ho $2ngheo')
     .replace(/\b(cai|mat|lam lai|xin|cap|cap lai|bi mat|duoc cap|cuon|quyen) so ho (can )?ngheo\b/g, '$1 giay chung nhan ho $2ngheo');
 }
 

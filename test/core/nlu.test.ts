@@ -80,3 +80,11 @@ describe('words that fold alike', () => {
     expect(kit.nlu.understand('vợ chồng tôi').folded).toContain('vo chong');
   });
 });
+
+describe('negated household types', () => {
+  it('does not read "không phải hộ nghèo" as a poor household', () => {
+    expect(kit.nlu.understand('ho khong ngheo co duoc vay tin chap khong').entities.household).toBeNull();
+    expect(kit.nlu.understand('nhà tôi không phải hộ nghèo, mức sống trung bình thôi').entities.household).toBe('average');
+    expect(kit.nlu.understand('co giay chung nhan ho ngheo thi duoc loi gi').entities.household).toBe('poor');
+  });
+});
