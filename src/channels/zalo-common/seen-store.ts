@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../storage/atomic-file.ts';
+import { CoalescedWriter } from '../../storage/coalesced-writer.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { TtlCache } from './cache.ts';
 import { shortHash } from './util.ts';
@@ -14,9 +15,7 @@ const fileSchema = z.object({ version: z.literal(1), seen: z.record(z.string(), 
  */
 export class SeenStore {
   private readonly cache: TtlCache<true>;
-  private timer: NodeJS.Timeout | null = null;
-  private writing: Promise<void> | null = null;
-  private dirty = false;
+  private readonly writer: CoalescedWriter | null;
 
   constructor(
     private readonly file: string | null,
@@ -24,11 +23,20 @@ export class SeenStore {
     opts: { maxSize?: number; ttlMs?: number; flushDelayMs?: number } = {},
   ) {
     this.cache = new TtlCache<true>(opts.maxSize ?? 10_000, opts.ttlMs ?? 24 * 3600_000);
-    this.flushDelayMs = opts.flushDelayMs ?? 200;
+    const target = file;
+    this.writer = target
+      ? new CoalescedWriter(
+          () => {
+            const seen: Record<string, number> = {};
+            for (const [k, , exp] of this.cache.entries()) seen[k] = exp;
+            return writeFileAtomic(target, JSON.stringify({ version: 1, seen }));
+          },
+          opts.flushDelayMs ?? 200,
+          (err) => this.logger.warn({ err: err.message }, 'could not save de-duplication file'),
+        )
+      : null;
     this.load();
   }
-
-  private readonly flushDelayMs: number;
 
   private load(): void {
     if (!this.file) return;
@@ -57,37 +65,11 @@ export class SeenStore {
   }
 
   private schedule(): void {
-    if (!this.file) return;
-    this.dirty = true;
-    if (this.timer || this.writing) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.write();
-    }, this.flushDelayMs);
-    this.timer.unref();
-  }
-
-  private async write(): Promise<void> {
-    if (!this.file || !this.dirty) return;
-    this.dirty = false;
-    const seen: Record<string, number> = {};
-    for (const [k, , exp] of this.cache.entries()) seen[k] = exp;
-    this.writing = writeFileAtomic(this.file, JSON.stringify({ version: 1, seen }))
-      .catch((err) => this.logger.warn({ err: (err as Error).message }, 'could not save de-duplication file'))
-      .finally(() => {
-        this.writing = null;
-      });
-    await this.writing;
-    if (this.dirty) this.schedule();
+    this.writer?.markDirty();
   }
 
   /** Writes pending changes now (shutdown). */
   async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    if (this.writing) await this.writing;
-    if (this.dirty) await this.write();
+    await this.writer?.flush();
   }
 }
