@@ -330,13 +330,7 @@ class EligibilityFlow implements Flow {
     } else if (step === 'income') {
       const inc = parseIncome(folded, true);
       if (inc) {
-        if (inc.perCapita !== undefined) {
-          data.perCapita = inc.perCapita;
-          delete data.monthly;
-        } else {
-          data.monthly = inc.monthly;
-          delete data.perCapita;
-        }
+        setIncome(data, inc);
         data.assumed = inc.raw.assumedMillions;
         if (inc.raw.perYear) notes.push(`Dạ, em đổi thu nhập cả năm ra mỗi tháng: ${vndExact(Math.round(inc.raw.vnd / 12))}.`);
       }
@@ -347,15 +341,7 @@ class EligibilityFlow implements Flow {
     const other = factsIn(folded);
     if (step !== 'area' && other.area) data.area = other.area;
     if (step !== 'members' && other.members && step !== 'income') data.members = other.members;
-    if (step !== 'income' && (other.monthly !== undefined || other.perCapita !== undefined) && !step.startsWith('ind:')) {
-      if (other.perCapita !== undefined) {
-        data.perCapita = other.perCapita;
-        delete data.monthly;
-      } else {
-        data.monthly = other.monthly;
-        delete data.perCapita;
-      }
-    }
+    if (step !== 'income' && (other.monthly !== undefined || other.perCapita !== undefined) && !step.startsWith('ind:')) setIncome(data, other);
     if (other.deprivations && !step.startsWith('ind:')) this.absorb(data, { extras: {}, deprivations: other.deprivations });
     data.extras = { ...data.extras, ...other.extras };
   }
@@ -663,4 +649,15 @@ function addDay(iso: string): string {
   const d = new Date(iso + 'T00:00:00Z');
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
+}
+
+/** Records an income as either per person or household total, dropping the other form. */
+function setIncome(data: { perCapita?: number; monthly?: number }, inc: { perCapita?: number; monthly?: number }): void {
+  if (inc.perCapita !== undefined) {
+    data.perCapita = inc.perCapita;
+    delete data.monthly;
+  } else {
+    data.monthly = inc.monthly;
+    delete data.perCapita;
+  }
 }
