@@ -33,7 +33,10 @@ export const configSchema = z
     SESSION_TTL_MINUTES: z.preprocess(emptyToUndefined, positiveInt.default(60 * 24)),
     /** Salt for hashing user ids before storage; generated and kept under DATA_DIR when absent. */
     USER_ID_SALT: optionalString,
-    /** Override of "today" (YYYY-MM-DD) for demonstrations and tests; normally unset. */
+    /**
+     * The day answers are computed for (YYYY-MM-DD), for demonstrations and tests; normally unset.
+     * Only answers move: expiry, limits and timestamps keep real time (see src/time/clock.ts).
+     */
     TODAY: z.preprocess(emptyToUndefined, z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'phải có dạng YYYY-MM-DD').optional()),
 
     PUBLIC_URL: optionalUrl,

@@ -11,6 +11,7 @@ import { FileSessionStore, MemorySessionStore, type SessionStore } from '../stor
 import { writeFileAtomicSync } from '../storage/atomic-file.ts';
 import type { Logger } from '../observability/logger.ts';
 import { LearningStore } from '../learning/learning-store.ts';
+import { clockFor, monotonicMs, type Clock } from '../time/clock.ts';
 
 /** The assembled core, shared by the server, the CLI and the tests. */
 export interface Core {
@@ -28,15 +29,9 @@ export interface CoreOptions {
   persistSessions: boolean;
   /** Load the statistics store (needs DATA_DIR). */
   withStats?: boolean;
-  clock?: () => Date;
+  /** The program's clock; by default the system clock with the answer day set by TODAY. */
+  clock?: Clock;
   observers?: TurnObserver[];
-}
-
-/** The clock: real time, or the fixed day given by TODAY (demonstrations, tests). */
-export function clockFor(config: Pick<Config, 'TODAY'>): () => Date {
-  if (!config.TODAY) return () => new Date();
-  const fixed = new Date(`${config.TODAY}T05:00:00Z`);
-  return () => fixed;
 }
 
 /** A salt for hashing conversation ids: from the environment, or generated once and kept under DATA_DIR. */
@@ -57,7 +52,8 @@ export function loadSalt(config: Pick<Config, 'USER_ID_SALT' | 'DATA_DIR'>): str
  * A broken knowledge file throws a KnowledgeError naming the file, the entry and the field.
  */
 export async function buildCore(config: Config, logger: Logger, options: CoreOptions): Promise<Core> {
-  const started = performance.now();
+  const started = monotonicMs();
+  const clock = options.clock ?? clockFor(config);
   const knowledgeDir = config.KNOWLEDGE_DIR;
   const knowledge = KnowledgeBase.load(path.join(knowledgeDir, 'policies'));
   const language = buildLanguageKit(knowledge, knowledgeDir);
@@ -72,20 +68,20 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
   if (options.withStats !== false) {
     try {
       const mod = await import('../stats/index.ts');
-      stats = await mod.createStatsSkill({ dataDir: config.DATA_DIR, seedDir: path.join(PROJECT_ROOT, 'data'), knowledgeDir, logger });
+      stats = await mod.createStatsSkill({ dataDir: config.DATA_DIR, seedDir: path.join(PROJECT_ROOT, 'data'), knowledgeDir, logger, clock });
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'statistics unavailable');
     }
   }
-  const loadMs = performance.now() - started;
+  const loadMs = monotonicMs() - started;
   const sessions: SessionStore = options.persistSessions
-    ? await FileSessionStore.open(config.DATA_DIR, config.SESSION_TTL_MINUTES, (msg, extra) => logger.warn(extra ?? {}, msg))
+    ? await FileSessionStore.open(config.DATA_DIR, config.SESSION_TTL_MINUTES, (msg, extra) => logger.warn(extra ?? {}, msg), undefined, clock)
     : new MemorySessionStore();
   const learning = options.persistSessions ? await LearningStore.open(config.DATA_DIR, (msg, extra) => logger.warn(extra ?? {}, msg)) : undefined;
   const services: Services = { knowledge, language, stats, learning };
   const salt = options.persistSessions ? loadSalt(config) : 'batch';
   const observers = [...(learning ? [learning.observer] : []), ...(options.observers ?? [])];
-  const engine = new Engine({ services, sessions, flows, salt, clock: options.clock ?? clockFor(config), observers, cacheSize: config.ANSWER_CACHE_SIZE });
+  const engine = new Engine({ services, sessions, flows, salt, clock, observers, cacheSize: config.ANSWER_CACHE_SIZE });
   return {
     engine,
     services,

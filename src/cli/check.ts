@@ -13,6 +13,7 @@ import { isoDateInVietnam } from '../format/vi.ts';
 import { loadStandards } from '../eligibility/standards.ts';
 import { DEFAULT_STANDARDS_DIR } from '../eligibility/entitlements.ts';
 import { checkLine, checkRecord } from '../eligibility/batch.ts';
+import { systemClock } from '../time/clock.ts';
 import { categoryLabel } from '../eligibility/classify.ts';
 
 function arg(name: string): string | undefined {
@@ -22,7 +23,7 @@ function arg(name: string): string | undefined {
 
 function today(): string {
   const env = process.env.TODAY;
-  return env && /^\d{4}-\d{2}-\d{2}$/.test(env) ? env : isoDateInVietnam(new Date());
+  return env && /^\d{4}-\d{2}-\d{2}$/.test(env) ? env : isoDateInVietnam(systemClock.answerTime());
 }
 
 async function runJsonl(): Promise<void> {

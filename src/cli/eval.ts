@@ -3,6 +3,7 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config.ts';
 import { ANSWER_THRESHOLD } from '../core/respond.ts';
+import { monotonicMs } from '../time/clock.ts';
 
 /**
  * `npm run eval [-- file.jsonl]`: runs the batch interface (`ask --jsonl`) over the development question
@@ -57,9 +58,9 @@ async function runBatch(input: string): Promise<Answer[]> {
 async function main() {
   const file = process.argv.slice(2).find((a) => a.endsWith('.jsonl')) ?? path.resolve(PROJECT_ROOT, '..', 'shared', 'eval', 'dev-questions.jsonl');
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EvalLine);
-  const started = performance.now();
+  const started = monotonicMs();
   const answers = await runBatch(lines.map((l) => JSON.stringify({ id: l.id, question: l.question, dialogue: l.dialogue })).join('\n') + '\n');
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (monotonicMs() - started) / 1000;
   const byId = new Map(answers.map((a) => [String(a.id), a]));
 
   const topics = [...new Set(lines.map((l) => l.topic))].sort();

@@ -1,5 +1,6 @@
 import { loadConfig, loadDotEnv } from '../config.ts';
 import { LearningStore, groupInbox } from '../learning/learning-store.ts';
+import { systemClock } from '../time/clock.ts';
 import { formatDate } from '../format/vi.ts';
 
 /**
@@ -13,7 +14,7 @@ async function main() {
   const daysArg = args.indexOf('--days');
   const days = daysArg >= 0 ? Number(args[daysArg + 1]) : 30;
   const store = await LearningStore.open(config.DATA_DIR, (m) => console.error(m));
-  const since = new Date(Date.now() - days * 86_400_000).toISOString();
+  const since = new Date(systemClock.nowMs() - days * 86_400_000).toISOString();
   const groups = groupInbox(store.inbox().filter((i) => i.at >= since));
   if (args.includes('--json')) {
     process.stdout.write(JSON.stringify(groups, null, 2) + '\n');

@@ -6,12 +6,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { validateKnowledge } from '../knowledge/validate.ts';
+import { clockFor } from '../time/clock.ts';
 import { isoDateInVietnam } from '../format/vi.ts';
 
 function main(argv: string[]): number {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
   let dir = path.join(root, 'knowledge', 'policies');
-  let today = isoDateInVietnam(new Date());
+  let today = isoDateInVietnam(clockFor({ TODAY: process.env.TODAY }).answerTime());
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--today') today = argv[++i] ?? today;

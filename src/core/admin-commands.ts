@@ -41,7 +41,7 @@ async function importReply(ctx: TurnContext, csv: string): Promise<TurnResult> {
 
 function inboxReply(ctx: TurnContext): TurnResult {
   const learning = ctx.services.learning;
-  const since = new Date(ctx.now.getTime() - 30 * 86_400_000).toISOString();
+  const since = new Date(ctx.clock.nowMs() - 30 * 86_400_000).toISOString();
   const groups = groupInbox((learning?.inbox() ?? []).filter((i) => i.at >= since)).slice(0, 10);
   const lines = groups.length
     ? ['Dạ, các câu hỏi chưa trả lời tốt trong 30 ngày qua (đã che thông tin cá nhân), gộp theo nội dung:']

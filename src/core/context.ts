@@ -3,17 +3,22 @@ import type { Understanding } from '../nlu/types.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { LanguageKit } from '../nlu/language-kit.ts';
 import type { LearningStore } from '../learning/learning-store.ts';
+import type { Clock } from '../time/clock.ts';
 
 /**
  * Everything a skill (policy answer, eligibility flow, statistics) may use for one turn.
- * Skills read `nlu`, may mutate `session`, and must take the current date from `now`
- * (injectable, so tests can stand on either side of a date boundary).
+ * Skills read `nlu`, may mutate `session`, and must take the date answers are computed for from
+ * `now` (injectable, so tests can stand on either side of a date boundary). Anything stored with a
+ * time and compared later (expiry of remembered facts, report windows) uses `clock`'s real time.
  */
 export interface TurnContext {
   incoming: Incoming;
   nlu: Understanding;
   session: Session;
+  /** The instant answers are computed for (`Clock.answerTime()`; `TODAY` moves it). */
   now: Date;
+  /** The program's clock, for real-time stamps and expiry. */
+  clock: Clock;
   services: Services;
 }
 

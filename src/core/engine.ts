@@ -5,6 +5,7 @@ import type { SessionStore } from '../storage/session-store.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { respond } from './respond.ts';
 import { AnswerCache } from './answer-cache.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 
 /** Called after every turn (inbox, usage figures). Receives no raw user id, only the channel. */
 export type TurnObserver = (event: { incoming: Incoming; result: TurnResult; at: Date }) => void;
@@ -15,8 +16,8 @@ export interface EngineOptions {
   flows: Flow[];
   /** Salt for hashing conversation ids before they are used as storage keys. */
   salt: string;
-  /** Injectable clock: every date-dependent answer reads it. */
-  clock?: () => Date;
+  /** The one clock: answers read its answer time, sessions and observers its real time. */
+  clock?: Clock;
   observers?: TurnObserver[];
   /** Capacity of the answer cache; 0 turns it off. */
   cacheSize?: number;
@@ -40,10 +41,10 @@ export class Engine {
   private readonly queue = new KeyedQueue();
   /** Recent answers replayed for identical (message, session, day); see AnswerCache. */
   readonly cache: AnswerCache;
-  readonly clock: () => Date;
+  readonly clock: Clock;
 
   constructor(private readonly opts: EngineOptions) {
-    this.clock = opts.clock ?? (() => new Date());
+    this.clock = opts.clock ?? systemClock;
     this.cache = new AnswerCache(opts.cacheSize ?? 5000);
   }
 
@@ -60,7 +61,10 @@ export class Engine {
   handle(incoming: Incoming): Promise<TurnResult> {
     const key = this.sessionKey(incoming);
     return this.queue.run(key, async () => {
-      const now = this.clock();
+      // `now` is the instant answers are computed for (TODAY moves it); `at` is real time, used for
+      // everything stored and compared later (session expiry, inbox and usage timestamps).
+      const now = this.clock.answerTime();
+      const at = this.clock.now();
       if (isEraseRequest(incoming)) {
         this.opts.sessions.delete(key);
         return {
@@ -71,18 +75,18 @@ export class Engine {
           outcome: 'answered',
         } satisfies TurnResult;
       }
-      const session: Session = structuredClone(this.opts.sessions.get(key)) ?? { id: key, updatedAt: now.toISOString() };
+      const session: Session = structuredClone(this.opts.sessions.get(key)) ?? { id: key, updatedAt: at.toISOString() };
       const cacheKey = this.cache.capacity > 0 ? this.cache.keyFor(incoming, session, now) : null;
       let result = cacheKey ? this.cache.get(cacheKey, session) : null;
       if (!result) {
-        result = await respond(incoming, session, { services: this.opts.services, flows: this.opts.flows, now });
+        result = await respond(incoming, session, { services: this.opts.services, flows: this.opts.flows, now, clock: this.clock });
         if (cacheKey) this.cache.set(cacheKey, result, session);
       }
-      session.updatedAt = now.toISOString();
+      session.updatedAt = at.toISOString();
       this.opts.sessions.set(key, session);
       for (const observe of this.opts.observers ?? []) {
         try {
-          observe({ incoming, result, at: now });
+          observe({ incoming, result, at });
         } catch {
           // An observer must never break a conversation.
         }

@@ -11,11 +11,15 @@ import { adminCommand } from './admin-commands.ts';
 import type { PolicyEntry } from '../knowledge/schema.ts';
 import { foldKey } from '../nlu/text.ts';
 import { isoDateInVietnam } from '../format/vi.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 
 export interface RespondDeps {
   services: Services;
   flows: Flow[];
+  /** The instant answers are computed for. */
   now: Date;
+  /** The program's clock (real time for stamps and expiry); the system clock when omitted. */
+  clock?: Clock;
 }
 
 /** Confidence at or above which the engine answers outright. */
@@ -36,7 +40,7 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
   let text = typeof incoming.text === 'string' ? incoming.text : '';
   if (payload?.startsWith('ask:')) text = payload.slice(4);
   const nlu = kit.nlu.understand(text);
-  const ctx: TurnContext = { incoming, nlu, session, now: deps.now, services: deps.services };
+  const ctx: TurnContext = { incoming, nlu, session, now: deps.now, clock: deps.clock ?? systemClock, services: deps.services };
 
   if (payload && !payload.startsWith('ask:')) {
     const handled = await handlePayload(payload, ctx, deps, kit);

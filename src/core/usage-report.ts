@@ -13,9 +13,9 @@ const ASKS_USAGE = /\b(thong ke|bao nhieu|so luong|so luot|bao cao)\b.*\b(cau ho
 export function usageReport(ctx: TurnContext): TurnResult | null {
   const learning = ctx.services.learning;
   if (!learning || !ASKS_USAGE.test(ctx.nlu.folded)) return null;
-  const to = isoDateInVietnam(ctx.now);
+  const to = isoDateInVietnam(ctx.clock.now());
   const days = /\b(thang nay|30 ngay)\b/.test(ctx.nlu.folded) ? 30 : /\b(hom nay)\b/.test(ctx.nlu.folded) ? 1 : 7;
-  const from = isoDateInVietnam(new Date(ctx.now.getTime() - (days - 1) * 86_400_000));
+  const from = isoDateInVietnam(new Date(ctx.clock.nowMs() - (days - 1) * 86_400_000));
   const u = learning.usageBetween(from, to);
   const lines = [`Dạ, thống kê câu hỏi từ ${formatDate(from)} đến ${formatDate(to)} (số liệu tổng hợp, không gắn với người hỏi):`];
   lines.push(`• Tổng số câu hỏi: ${formatNumber(u.total)}; trả lời được: ${formatNumber(u.answered)}${u.total ? ` (${formatNumber((100 * u.answered) / u.total, 1)}%)` : ''}.`);

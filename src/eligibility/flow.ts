@@ -407,16 +407,16 @@ class EligibilityFlow implements Flow {
         `Dạ, em giúp kiểm tra sơ bộ hộ có thuộc diện hộ nghèo, hộ cận nghèo không, theo ${std.title.charAt(0).toLowerCase() + std.title.slice(1)} (áp dụng đến ${formatDate(std.effective_to)}). Em hỏi vài câu ngắn; gõ "hủy" để dừng, "sửa thu nhập" để sửa.`,
       );
     }
-    ctx.session.flow = { name: NAME, step: 'area', data: data as Record<string, unknown>, startedAt: ctx.now.toISOString() };
+    ctx.session.flow = { name: NAME, step: 'area', data: data as Record<string, unknown>, startedAt: ctx.clock.now().toISOString() };
     return this.ask(ctx, data, lines);
   }
 
   private restoreFromMemo(ctx: TurnContext): EligData | null {
     const memo = ctx.session.memo?.[NAME] as { data?: unknown; at?: string } | undefined;
-    if (!memo?.at || ctx.now.getTime() - Date.parse(memo.at) > MEMO_TTL_MS) return null;
+    if (!memo?.at || ctx.clock.nowMs() - Date.parse(memo.at) > MEMO_TTL_MS) return null;
     const parsed = dataSchema.safeParse(memo.data);
     if (!parsed.success) return null;
-    ctx.session.flow = { name: NAME, step: 'area', data: parsed.data as Record<string, unknown>, startedAt: ctx.now.toISOString() };
+    ctx.session.flow = { name: NAME, step: 'area', data: parsed.data as Record<string, unknown>, startedAt: ctx.clock.now().toISOString() };
     return parsed.data;
   }
 
@@ -435,7 +435,7 @@ class EligibilityFlow implements Flow {
         name: NAME,
         step,
         data: data as Record<string, unknown>,
-        startedAt: prev?.name === NAME ? prev.startedAt : ctx.now.toISOString(),
+        startedAt: prev?.name === NAME ? prev.startedAt : ctx.clock.now().toISOString(),
       };
     };
     const reply = (text: string, buttons: Button[]): TurnResult => {
@@ -524,7 +524,7 @@ class EligibilityFlow implements Flow {
     if (ent) replies.push(ent);
 
     delete ctx.session.flow;
-    ctx.session.memo = { ...(ctx.session.memo ?? {}), [NAME]: { data: { ...data, reasks: 0, paused: false }, at: ctx.now.toISOString() } };
+    ctx.session.memo = { ...(ctx.session.memo ?? {}), [NAME]: { data: { ...data, reasks: 0, paused: false }, at: ctx.clock.now().toISOString() } };
     const household: HouseholdType | null = res.category === 'poor' || res.category === 'near_poor' || res.category === 'average' ? res.category : null;
     return this.result(replies, household, 'flow');
   }
@@ -593,7 +593,7 @@ class EligibilityFlow implements Flow {
 function forgetExpiredMemo(ctx: TurnContext): void {
   const memo = ctx.session.memo?.[NAME] as { at?: string } | undefined;
   if (!memo) return;
-  if (!memo.at || ctx.now.getTime() - Date.parse(memo.at) > MEMO_TTL_MS) {
+  if (!memo.at || ctx.clock.nowMs() - Date.parse(memo.at) > MEMO_TTL_MS) {
     const { [NAME]: _drop, ...rest } = ctx.session.memo!;
     ctx.session.memo = rest;
   }

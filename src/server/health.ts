@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpApp } from './http-app.ts';
 import type { Core } from '../app/bootstrap.ts';
 import type { ChannelAdapter } from '../channels/channel.ts';
+import { monotonicMs } from '../time/clock.ts';
 
 export const VERSION = '0.1.0';
 
@@ -12,16 +13,16 @@ export const VERSION = '0.1.0';
  * (readiness: knowledge loaded, data directory writable, each channel's state).
  */
 export function registerHealth(app: HttpApp, core: Core, channels: () => ChannelAdapter[], dataDir: string): void {
-  const started = Date.now();
+  const started = monotonicMs();
   app.route('GET', '/healthz', () => ({
     status: 200,
-    body: { status: 'ok', version: VERSION, knowledgeEntries: core.services.knowledge.entries.length, uptimeSeconds: Math.round((Date.now() - started) / 1000) },
+    body: { status: 'ok', version: VERSION, knowledgeEntries: core.services.knowledge.entries.length, uptimeSeconds: Math.round((monotonicMs() - started) / 1000) },
   }));
   app.route('GET', '/readyz', async () => {
     let writable = true;
     try {
       const probe = path.join(dataDir, `.ready-probe-${randomUUID()}`);
-      await fs.writeFile(probe, String(Date.now()));
+      await fs.writeFile(probe, 'probe');
       await fs.unlink(probe);
     } catch {
       writable = false;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.ts';
+import { monotonicMs } from '../time/clock.ts';
 
 /**
  * A small HTTP layer on node:http: exact-path routes, raw bodies with a size limit per route
@@ -140,7 +141,7 @@ export class HttpApp {
       ip: req.socket.remoteAddress ?? '',
     };
     let response: HttpResponse;
-    const started = performance.now();
+    const started = monotonicMs();
     try {
       response = await route.handler(request);
     } catch (err) {
@@ -149,7 +150,7 @@ export class HttpApp {
     }
     this.send(res, id, response, method === 'HEAD');
     if (this.logger.isLevelEnabled('debug')) {
-      this.logger.debug({ reqId: id, method, path: url.pathname, status: response.status, ms: Math.round(performance.now() - started) }, 'request');
+      this.logger.debug({ reqId: id, method, path: url.pathname, status: response.status, ms: Math.round(monotonicMs() - started) }, 'request');
     }
   }
 

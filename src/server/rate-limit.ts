@@ -1,3 +1,5 @@
+import { monotonicMs } from '../time/clock.ts';
+
 /**
  * Fixed-window counter per key (user, IP). Memory is bounded: windows are dropped when they end,
  * and the map is swept when it grows large.
@@ -8,7 +10,8 @@ export class RateLimiter {
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
-    private readonly now: () => number = Date.now,
+    /** Monotonic by default: a rate window must not jump when the system time is adjusted. */
+    private readonly now: () => number = monotonicMs,
   ) {}
 
   /** Counts one event for `key`; false when the key is over its limit in this window. */

@@ -7,6 +7,7 @@ import { loadAreas, loadCatalog, loadPlaces, type Areas, type Catalog } from './
 import { FuzzyIndex, resolveQuestion, type Resolution } from './resolve.ts';
 import { StatsStore } from './store.ts';
 import { hasPhrase, tokenize } from './text.ts';
+import type { Clock } from '../time/clock.ts';
 
 export { StatsStore, ImportRejected, type ImportSummary } from './store.ts';
 export { loadAreas, loadCatalog, type Area, type Areas, type Catalog, type Indicator } from './catalog.ts';
@@ -23,6 +24,8 @@ export interface StatsSkillOptions {
   /** Knowledge root; the catalogue is <knowledgeDir>/stats/indicators.yaml. */
   knowledgeDir: string;
   logger: Logger;
+  /** The program's clock (import timestamps); the system clock when omitted. */
+  clock?: Clock;
 }
 
 export type StatsSkillHandle = StatsSkill & {
@@ -58,7 +61,7 @@ const POLICY_CUES = [
 export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSkillHandle> {
   const catalog = loadCatalog(opts.knowledgeDir);
   const areas = loadAreas(opts.seedDir);
-  const store = await StatsStore.open({ dataDir: opts.dataDir, seedDir: opts.seedDir, catalog, areas, logger: opts.logger });
+  const store = await StatsStore.open({ dataDir: opts.dataDir, seedDir: opts.seedDir, catalog, areas, logger: opts.logger, clock: opts.clock });
   const fuzzy = new FuzzyIndex(catalog);
   const places = loadPlaces(opts.knowledgeDir);
   const cache = new WeakMap<TurnContext, Resolution>();

@@ -4,6 +4,7 @@ import type { Low } from 'lowdb';
 import { openJsonStore } from '../storage/json-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Areas, Catalog } from './catalog.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 import { figureKey, figuresToCsv, sameFigure, storeFileSchema, validateCsv, type FigureRow, type RowError, type StoreFile, type StoredFigure } from './rows.ts';
 
 export interface ImportSummary {
@@ -34,16 +35,19 @@ export class StatsStore {
     private readonly catalog: Catalog,
     private readonly areas: Areas,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {
     this.rebuildIndex();
   }
 
-  static async open(opts: { dataDir: string; seedDir: string; catalog: Catalog; areas: Areas; logger: Logger; now?: Date }): Promise<StatsStore> {
+  /** Opens `DATA_DIR/stats.json`; `clock`'s real time stamps imports and replacements (`history`). */
+  static async open(opts: { dataDir: string; seedDir: string; catalog: Catalog; areas: Areas; logger: Logger; clock?: Clock }): Promise<StatsStore> {
     const file = path.join(opts.dataDir, 'stats.json');
     const warn = (message: string, extra?: Record<string, unknown>) => opts.logger.warn({ ...extra, file }, message);
     const db = await openJsonStore<StoreFile>(file, storeFileSchema, { version: 1, figures: [] }, warn);
-    const store = new StatsStore(db, file, opts.catalog, opts.areas, opts.logger);
-    if (!existsSync(file)) await store.seed(opts.seedDir, opts.now ?? new Date());
+    const clock = opts.clock ?? systemClock;
+    const store = new StatsStore(db, file, opts.catalog, opts.areas, opts.logger, clock);
+    if (!existsSync(file)) await store.seed(opts.seedDir, clock.now());
     store.stamp = fileStamp(file);
     return store;
   }
@@ -111,7 +115,7 @@ export class StatsStore {
   }
 
   /** Validates a CSV text; throws {@link ImportRejected} (nothing imported) when any row is bad. */
-  async importCsv(text: string, now: Date = new Date()): Promise<ImportSummary> {
+  async importCsv(text: string, now: Date = this.clock.now()): Promise<ImportSummary> {
     const { rows, errors } = validateCsv(text, this.catalog, this.areas);
     if (errors.length) throw new ImportRejected(errors);
     return this.importRows(rows, now);
@@ -120,7 +124,7 @@ export class StatsStore {
   private queue: Promise<unknown> = Promise.resolve();
 
   /** Applies validated rows in one atomic write: new keys added, changed ones revised (old kept with replaced_at). */
-  importRows(rows: FigureRow[], now: Date = new Date()): Promise<ImportSummary> {
+  importRows(rows: FigureRow[], now: Date = this.clock.now()): Promise<ImportSummary> {
     // One import at a time within a process, so two admins importing at once cannot interleave.
     const run = this.queue.then(() => this.applyRows(rows, now));
     this.queue = run.catch(() => undefined);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import type { z } from 'zod';
 import { writeFileAtomic } from './atomic-file.ts';
+import { systemClock } from '../time/clock.ts';
 
 /** Something that wants to hear about a store file that had to be set aside at start. */
 export type StoreWarn = (message: string, extra?: Record<string, unknown>) => void;
@@ -38,7 +39,7 @@ export class SafeJsonAdapter<T> implements Adapter<T> {
   }
 
   private async setAside(reason: string): Promise<void> {
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const stamp = systemClock.now().toISOString().replace(/[:.]/g, '-');
     const aside = `${this.file}.corrupt-${stamp}`;
     await fs.rename(this.file, aside);
     this.warn(`store file ${path.basename(this.file)} was corrupt and has been moved aside`, { aside, reason });

@@ -4,6 +4,7 @@ import type { Low } from 'lowdb';
 import type { Session } from '../core/types.ts';
 import { openJsonStore, type StoreWarn } from './json-store.ts';
 import { CoalescedWriter } from './coalesced-writer.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 
 /**
  * Where conversation sessions live. An interface so a shared implementation (Redis) can be added
@@ -50,10 +51,11 @@ export class FileSessionStore implements SessionStore {
     private readonly ttlMs: number,
     delayMs: number,
     warn: StoreWarn,
+    private readonly clock: Clock,
   ) {
     this.writer = new CoalescedWriter(
       async () => {
-        this.expire(Date.now());
+        this.expire(this.clock.nowMs());
         await this.db.write();
       },
       delayMs,
@@ -61,21 +63,25 @@ export class FileSessionStore implements SessionStore {
     );
   }
 
-  static async open(dataDir: string, ttlMinutes: number, warn?: StoreWarn, delayMs = 200): Promise<FileSessionStore> {
+  /**
+   * Opens `DATA_DIR/sessions.json`. Expiry compares the real time of `clock` with each session's
+   * `updatedAt` (which the engine stamps with the same clock's real time), never the answer day.
+   */
+  static async open(dataDir: string, ttlMinutes: number, warn?: StoreWarn, delayMs = 200, clock: Clock = systemClock): Promise<FileSessionStore> {
     const db = await openJsonStore<SessionFile>(
       path.join(dataDir, 'sessions.json'),
       sessionFileSchema as unknown as z.ZodType<SessionFile>,
       { version: 1, sessions: {} },
       warn,
     );
-    const store = new FileSessionStore(db, ttlMinutes * 60_000, delayMs, warn ?? (() => {}));
-    store.expire(Date.now());
+    const store = new FileSessionStore(db, ttlMinutes * 60_000, delayMs, warn ?? (() => {}), clock);
+    store.expire(clock.nowMs());
     return store;
   }
 
   get(key: string): Session | undefined {
     const s = this.db.data.sessions[key];
-    if (s && Date.now() - Date.parse(s.updatedAt) > this.ttlMs) {
+    if (s && this.clock.nowMs() - Date.parse(s.updatedAt) > this.ttlMs) {
       delete this.db.data.sessions[key];
       this.writer.markDirty();
       return undefined;

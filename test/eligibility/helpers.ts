@@ -5,6 +5,7 @@ import type { Understanding } from '../../src/nlu/types.ts';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
 import { policyEntrySchema, type PolicyEntry } from '../../src/knowledge/schema.ts';
 import type { Flow } from '../../src/core/context.ts';
+import { ManualClock } from '../../src/time/clock.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const STANDARDS_DIR = path.join(ROOT, 'knowledge/standards');
@@ -64,6 +65,7 @@ export function makeCtx(session: Session, text: string | undefined, now: Date, p
     nlu: understanding(text ?? ''),
     session,
     now,
+    clock: new ManualClock({ wall: now }),
     services: { knowledge: testKnowledge() },
   };
 }

@@ -8,6 +8,7 @@ import type { TurnContext } from '../../src/core/context.ts';
 import type { Session } from '../../src/core/types.ts';
 import { createLogger, silentLogger, type Logger } from '../../src/observability/logger.ts';
 import { createStatsSkill } from '../../src/stats/index.ts';
+import { ManualClock } from '../../src/time/clock.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SEED_DIR = path.join(ROOT, 'data');
@@ -38,6 +39,7 @@ export function makeCtx(text: string, session: Session = newSession(), now: Date
       entities: { household: null, areaType: null, year: null, date: null, money: [], members: null },
     },
     session,
+    clock: new ManualClock({ wall: now }),
     now,
     services: {} as TurnContext['services'],
   };

@@ -5,11 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { loadAreas, loadCatalog } from '../../src/stats/catalog.ts';
 import { ImportRejected, StatsStore } from '../../src/stats/store.ts';
+import { ManualClock } from '../../src/time/clock.ts';
 import { HEADER, KNOWLEDGE_DIR, ROOT, SEED_DIR, removeDir, runCli, tempDir } from './helpers.ts';
 
 const catalog = loadCatalog(KNOWLEDGE_DIR);
 const areas = loadAreas(SEED_DIR);
-const open = (dir: string, now?: Date) => StatsStore.open({ dataDir: dir, seedDir: SEED_DIR, catalog, areas, logger: silentLogger(), now });
+const open = (dir: string, now?: Date) => StatsStore.open({ dataDir: dir, seedDir: SEED_DIR, catalog, areas, logger: silentLogger(), clock: now ? new ManualClock({ wall: now }) : undefined });
 
 let dir: string;
 beforeEach(() => {

@@ -12,6 +12,7 @@ import { MemorySessionStore, type SessionStore } from '../../src/storage/session
 import { createTelegramChannel, type TelegramChannelOptions } from '../../src/channels/telegram/index.ts';
 import type { ChannelAdapter } from '../../src/channels/channel.ts';
 import { renderReply } from '../../src/channels/telegram/render.ts';
+import { systemClock, withAnswerDay } from '../../src/time/clock.ts';
 
 let kb: KnowledgeBase | undefined;
 export function knowledge(): KnowledgeBase {
@@ -19,9 +20,12 @@ export function knowledge(): KnowledgeBase {
   return kb;
 }
 
-/** A fixed clock for the whole test run, so a twin engine answers exactly like the channel's engine. */
-export const NOW = new Date();
-export const clock = () => NOW;
+/**
+ * One fixed answer day for the whole test run, so a twin engine answers exactly like the channel's
+ * engine on any real date; real time still runs (session expiry, limits).
+ */
+export const TEST_DAY = '2026-11-27';
+export const clock = withAnswerDay(systemClock, TEST_DAY);
 
 export function makeEngine(sessions: SessionStore = new MemorySessionStore(), observers: TurnObserver[] = [], flows: Flow[] = []): Engine {
   return new Engine({ services: { knowledge: knowledge() }, sessions, flows, salt: 'test', clock, observers });

@@ -13,6 +13,7 @@ import { buildKeyboard, escapeHtml, htmlToPlain, renderCaption, renderReply } fr
 import { CallbackDataStore } from './callback-store.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { COMMANDS, TEXTS } from './texts.ts';
+import { monotonicMs } from '../../time/clock.ts';
 
 /**
  * Telegram adapter on grammY.
@@ -260,7 +261,7 @@ export class TelegramChannel implements ChannelAdapter {
     const bot = this.bot!;
     let backoff = 1000;
     while (!signal.aborted) {
-      const started = Date.now();
+      const started = monotonicMs();
       let updates: Update[];
       try {
         updates = await bot.api.getUpdates(
@@ -295,7 +296,7 @@ export class TelegramChannel implements ChannelAdapter {
         this.dispatch(u);
       }
       // Some emulators answer getUpdates at once even with a timeout: do not spin.
-      if (!updates.length && Date.now() - started < 250) await sleep(this.opts.idlePauseMs, signal);
+      if (!updates.length && monotonicMs() - started < 250) await sleep(this.opts.idlePauseMs, signal);
       while (this.queue.size >= this.opts.maxPendingUpdates && !signal.aborted) await sleep(20, signal);
     }
   }
@@ -529,8 +530,8 @@ export class TelegramChannel implements ChannelAdapter {
 
   /** A warning at most once per key every 10 minutes (debug in between), so floods do not flood the logs. */
   private throttledWarn(key: string, obj: Record<string, unknown>, msg: string): void {
-    const now = Date.now();
-    const last = this.softFailLoggedAt.get(key) ?? 0;
+    const now = monotonicMs();
+    const last = this.softFailLoggedAt.get(key) ?? -Infinity;
     if (now - last > 600_000) {
       this.softFailLoggedAt.set(key, now);
       this.log.warn(obj, msg);

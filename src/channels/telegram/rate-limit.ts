@@ -1,3 +1,5 @@
+import { monotonicMs } from '../../time/clock.ts';
+
 /**
  * Per-user sliding-window limit for chat channels. `hit` says whether a message may be handled; the
  * first refused message of a burst is flagged so the adapter sends exactly one polite "please wait"
@@ -17,7 +19,8 @@ export class RateLimiter {
   constructor(
     private readonly limit: number,
     private readonly windowMs = 60_000,
-    private readonly now: () => number = Date.now,
+    /** Monotonic by default: a rate window must not jump when the system time is adjusted. */
+    private readonly now: () => number = monotonicMs,
   ) {}
 
   hit(key: string): RateDecision {

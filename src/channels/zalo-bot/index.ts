@@ -9,6 +9,7 @@ import { SeenStore } from '../zalo-common/seen-store.ts';
 import { InFlight, PerMinuteLimiter, SerialByKey, backoffDelay, safeEqual, shortHash, sleep } from '../zalo-common/util.ts';
 import { AbortedError, ZaloBotClient, ZaloBotError } from './client.ts';
 import { extractUpdates, type BotUpdate } from './updates.ts';
+import { monotonicMs } from '../../time/clock.ts';
 
 /**
  * Zalo Bot Platform adapter (bot.zaloplatforms.com): long polling with getUpdates by default,
@@ -154,9 +155,9 @@ export class ZaloBotChannel implements ChannelAdapter {
     let failures = 0;
     while (!signal.aborted) {
       let result: unknown;
-      const started = Date.now();
+      const started = monotonicMs();
       // A server that answers "no update" without holding the request must not make this a busy loop.
-      const pace = () => sleep(Math.max(0, MIN_EMPTY_POLL_MS - (Date.now() - started)), signal);
+      const pace = () => sleep(Math.max(0, MIN_EMPTY_POLL_MS - (monotonicMs() - started)), signal);
       try {
         result = await client.call('getUpdates', { timeout: String(pollSec) }, { signal, timeoutMs: (pollSec + 5) * 1000, retry: false });
         failures = 0;

@@ -1,3 +1,5 @@
+import { systemClock } from '../../time/clock.ts';
+
 /**
  * A small bounded map with a time-to-live, in insertion (least recently set) order: used to remember
  * seen event ids and the last choices offered to each person without growing without limit.
@@ -8,7 +10,8 @@ export class TtlCache<V> {
   constructor(
     private readonly maxSize: number,
     private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
+    /** Real time: expiry stamps are persisted (de-duplication survives restarts). */
+    private readonly now: () => number = systemClock.nowMs,
   ) {}
 
   get(key: string): V | undefined {

@@ -5,6 +5,7 @@ import { CoalescedWriter } from '../../storage/coalesced-writer.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { TtlCache } from './cache.ts';
 import { shortHash } from './util.ts';
+import { systemClock, type Clock } from '../../time/clock.ts';
 
 const fileSchema = z.object({ version: z.literal(1), seen: z.record(z.string(), z.number()) });
 
@@ -16,13 +17,15 @@ const fileSchema = z.object({ version: z.literal(1), seen: z.record(z.string(), 
 export class SeenStore {
   private readonly cache: TtlCache<true>;
   private readonly writer: CoalescedWriter | null;
+  private readonly clock: Clock;
 
   constructor(
     private readonly file: string | null,
     private readonly logger: Logger,
-    opts: { maxSize?: number; ttlMs?: number; flushDelayMs?: number } = {},
+    opts: { maxSize?: number; ttlMs?: number; flushDelayMs?: number; clock?: Clock } = {},
   ) {
-    this.cache = new TtlCache<true>(opts.maxSize ?? 10_000, opts.ttlMs ?? 24 * 3600_000);
+    this.clock = opts.clock ?? systemClock;
+    this.cache = new TtlCache<true>(opts.maxSize ?? 10_000, opts.ttlMs ?? 24 * 3600_000, () => this.clock.nowMs());
     const target = file;
     this.writer = target
       ? new CoalescedWriter(
@@ -48,7 +51,7 @@ export class SeenStore {
     }
     try {
       const parsed = fileSchema.parse(JSON.parse(raw));
-      const now = Date.now();
+      const now = this.clock.nowMs();
       for (const [k, exp] of Object.entries(parsed.seen).sort((a, b) => a[1] - b[1])) if (exp > now) this.cache.set(k, true, exp);
     } catch (err) {
       this.logger.warn({ file: this.file, err: (err as Error).message }, 'ignoring unreadable de-duplication file');

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../../time/clock.ts';
 import { createHash } from 'node:crypto';
 
 /** Constant-time string comparison (both sides hashed to equal-length digests first). */
@@ -30,7 +31,8 @@ export class PerMinuteLimiter {
 
   constructor(
     private readonly limit: number,
-    private readonly now: () => number = Date.now,
+    /** Monotonic by default: a rate window must not jump when the system time is adjusted. */
+    private readonly now: () => number = monotonicMs,
   ) {}
 
   /** Counts one message; returns 'ok', 'first-over' (first refusal this window) or 'over'. */

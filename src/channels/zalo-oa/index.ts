@@ -61,7 +61,7 @@ export class ZaloOaChannel implements ChannelAdapter {
     this.state = this.enabled ? 'stopped' : 'disabled';
     this.detail = this.enabled ? undefined : 'ZALO_OA_APP_ID / ZALO_OA_SECRET_KEY chưa được cấu hình';
     this.log = deps.logger.child({ channel: 'zalo-oa' });
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => deps.engine.clock.nowMs());
     this.limiter = new PerMinuteLimiter(c.RATE_LIMIT_PER_MINUTE, this.now);
   }
 

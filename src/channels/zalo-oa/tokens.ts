@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../../storage/atomic-file.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { redactSecrets, shortHash } from '../zalo-common/util.ts';
+import { systemClock } from '../../time/clock.ts';
 
 /**
  * OA access token + rotating single-use refresh token, kept in `DATA_DIR/zalo-oa-tokens.json`.
@@ -85,7 +86,7 @@ export class TokenManager {
 
   constructor(private readonly opts: TokenManagerOptions) {
     this.file = path.join(opts.dataDir, TOKEN_FILE);
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? systemClock.nowMs;
     this.fetchImpl = opts.fetch ?? fetch;
     this.state = emptyState();
   }

@@ -7,9 +7,15 @@
   var input = document.getElementById('q');
   var send = document.getElementById('send');
   var KEY = 'tlgn-conversation';
+  // A random id (getRandomValues works on plain http too, unlike randomUUID).
+  function newConversationId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return 'web-' + Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
   var conversationId = localStorage.getItem(KEY);
   if (!conversationId) {
-    conversationId = 'web-' + Math.random().toString(36).slice(2) + Date.now().toString(36);
+    conversationId = newConversationId();
     localStorage.setItem(KEY, conversationId);
   }
 
@@ -94,7 +100,7 @@
       .then(function (j) {
         log.textContent = '';
         localStorage.removeItem(KEY);
-        conversationId = 'web-' + Math.random().toString(36).slice(2) + Date.now().toString(36);
+        conversationId = newConversationId();
         localStorage.setItem(KEY, conversationId);
         add('bot', j.message || 'Đã xóa.');
       });
