@@ -27,7 +27,7 @@ const questions: string[] = readFileSync(DEV, 'utf8')
   .filter(Boolean)
   .flatMap((l) => {
     const d = JSON.parse(l) as { question?: string; dialogue?: string[] };
-    return d.question ? [d.question] : d.dialogue ?? [];
+    return d.question ? [d.question] : (d.dialogue ?? []);
   });
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -53,7 +53,9 @@ async function latency(engine: Engine, rounds: number): Promise<{ median: number
 
 /** Clones entries with fresh ids and synthetic phrasings so the index grows realistically. */
 function enlarge(entries: PolicyEntry[], factor: number): PolicyEntry[] {
-  const syllables = 'an binh cau dong em gia hai khanh lam minh nam phuc quang son tam uyen vinh xuan yen bao chau dat giang hung'.split(' ');
+  const syllables = 'an binh cau dong em gia hai khanh lam minh nam phuc quang son tam uyen vinh xuan yen bao chau dat giang hung'.split(
+    ' ',
+  );
   const out: PolicyEntry[] = [...entries];
   let seed = 7;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -107,16 +109,25 @@ async function main() {
   const core = await buildCore(config, silentLogger(), { persistSessions: false, withStats: true });
   const t3 = performance.now();
   console.log('1. Khởi động');
-  console.log(`   nạp ${kb.entries.length} mục kiến thức: ${ms(t1 - t0)}; dựng chỉ mục: ${ms(t2 - t1)}; toàn bộ lõi (kể cả số liệu): ${ms(t3 - t2)}`);
+  console.log(
+    `   nạp ${kb.entries.length} mục kiến thức: ${ms(t1 - t0)}; dựng chỉ mục: ${ms(t2 - t1)}; toàn bộ lõi (kể cả số liệu): ${ms(t3 - t2)}`,
+  );
   const rssStart = process.memoryUsage().rss;
 
   // 3 (measured first, before the large synthetic knowledge bases exist). Memory
-  for (let i = 0; i < 10_000; i++) await core.engine.handle({ channel: 'test', conversationId: `m${i % 1000}`, text: questions[i % questions.length] });
+  for (let i = 0; i < 10_000; i++)
+    await core.engine.handle({ channel: 'test', conversationId: `m${i % 1000}`, text: questions[i % questions.length] });
   const rssAfter = process.memoryUsage().rss;
   const cacheHits = core.engine.cache.hits;
 
   // 2. Latency, with the answer cache off so every message is worked out.
-  const uncached = new Engine({ services: core.services, sessions: new MemorySessionStore(), flows: core.flows, salt: 'bench', cacheSize: 0 });
+  const uncached = new Engine({
+    services: core.services,
+    sessions: new MemorySessionStore(),
+    flows: core.flows,
+    salt: 'bench',
+    cacheSize: 0,
+  });
   await latency(uncached, 1); // warm-up
   const base = await latency(uncached, 5);
   console.log(`\n2. Độ trễ lõi mỗi tin nhắn, tắt bộ đệm câu trả lời (${base.n} tin, ${questions.length} câu hỏi dev × 5)`);
@@ -126,21 +137,55 @@ async function main() {
     const tb = performance.now();
     const language = buildLanguageKit(big, config.KNOWLEDGE_DIR);
     const buildMs = performance.now() - tb;
-    const engine = new Engine({ services: { knowledge: big, language, stats: core.services.stats }, sessions: new MemorySessionStore(), flows: core.flows, salt: 'bench', cacheSize: 0 });
+    const engine = new Engine({
+      services: { knowledge: big, language, stats: core.services.stats },
+      sessions: new MemorySessionStore(),
+      flows: core.flows,
+      salt: 'bench',
+      cacheSize: 0,
+    });
     await latency(engine, 1);
     const r = await latency(engine, 2);
-    console.log(`   kiến thức ×${factor} (${big.entries.length} mục): trung vị ${ms(r.median)}, p99 ${ms(r.p99)} (dựng chỉ mục ${ms(buildMs)}; p99 gấp ${(r.p99 / base.p99).toFixed(2)} lần)`);
+    console.log(
+      `   kiến thức ×${factor} (${big.entries.length} mục): trung vị ${ms(r.median)}, p99 ${ms(r.p99)} (dựng chỉ mục ${ms(buildMs)}; p99 gấp ${(r.p99 / base.p99).toFixed(2)} lần)`,
+    );
   }
 
-
-  console.log(`\n3. Bộ nhớ (RSS): sau khởi động ${mb(rssStart)}; sau 10.000 tin nhắn (1.000 hội thoại) ${mb(rssAfter)} (bộ đệm câu trả lời: ${cacheHits} lần trúng)`);
+  console.log(
+    `\n3. Bộ nhớ (RSS): sau khởi động ${mb(rssStart)}; sau 10.000 tin nhắn (1.000 hội thoại) ${mb(rssAfter)} (bộ đệm câu trả lời: ${cacheHits} lần trúng)`,
+  );
   await core.close();
 
   // 4. Throughput, side by side
   console.log('\n4. Thông lượng /api/chat (autocannon, 32 kết nối, 5 giây mỗi máy chủ)');
   const bare = await startChild(process.execPath, [path.join(PROJECT_ROOT, 'bench/bare-server.mjs')], { PORT: '3911' }, /listening/);
-  const server = await startChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], { PORT: '3912', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_PER_IP_PER_MINUTE: '100000000' }, /đang chạy/);
-  const serverNoCache = await startChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], { PORT: '3913', HOST: '127.0.0.1', DATA_DIR: dataDir + '-nc', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_PER_IP_PER_MINUTE: '100000000', ANSWER_CACHE_SIZE: '0' }, /đang chạy/);
+  const server = await startChild(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts'],
+    {
+      PORT: '3912',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '100000000',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+    },
+    /đang chạy/,
+  );
+  const serverNoCache = await startChild(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts'],
+    {
+      PORT: '3913',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir + '-nc',
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '100000000',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+      ANSWER_CACHE_SIZE: '0',
+    },
+    /đang chạy/,
+  );
   let n = 0;
   const pick = () => JSON.stringify({ conversationId: `c${n++ % 2000}`, text: questions[n % questions.length] });
   try {
@@ -152,7 +197,9 @@ async function main() {
     const noCacheRps = await throughput('http://127.0.0.1:3913/api/chat', pick, 5);
     console.log(`   máy chủ Node trần (JSON cố định):      ${bareRps.toFixed(0)} yêu cầu/giây`);
     console.log(`   /api/chat (có bộ đệm câu trả lời):      ${apiRps.toFixed(0)} yêu cầu/giây (tỷ lệ ${(apiRps / bareRps).toFixed(2)})`);
-    console.log(`   /api/chat (tắt bộ đệm, tính mọi câu):   ${noCacheRps.toFixed(0)} yêu cầu/giây (tỷ lệ ${(noCacheRps / bareRps).toFixed(2)})`);
+    console.log(
+      `   /api/chat (tắt bộ đệm, tính mọi câu):   ${noCacheRps.toFixed(0)} yêu cầu/giây (tỷ lệ ${(noCacheRps / bareRps).toFixed(2)})`,
+    );
   } finally {
     bare.kill('SIGTERM');
     server.kill('SIGTERM');

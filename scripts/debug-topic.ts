@@ -7,5 +7,15 @@ for (const q of process.argv.slice(2)) {
   const u = kit.nlu.understand(q);
   const lex = [...kit.topics.score(u.folded)].filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
   const hits = kit.index.search(u.folded, 4).map((h) => `${h.entry.id}:${h.score.toFixed(1)}`);
-  console.log(q, '\n  folded:', u.folded, '\n  lex:', JSON.stringify(lex), '\n  hits:', hits.join(' '), '\n  ent:', JSON.stringify(u.entities));
+  console.log(
+    q,
+    '\n  folded:',
+    u.folded,
+    '\n  lex:',
+    JSON.stringify(lex),
+    '\n  hits:',
+    hits.join(' '),
+    '\n  ent:',
+    JSON.stringify(u.entities),
+  );
 }

@@ -15,7 +15,13 @@ const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const optionalUrl = z.preprocess(emptyToUndefined, z.string().url('phải là một URL đầy đủ (http:// hoặc https://)').optional());
 const idList = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v ?? []),
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : (v ?? []),
   z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'mỗi id chỉ gồm chữ, số, _ hoặc -')),
 );
 const port = z.coerce.number().int().min(0).max(65535);
@@ -37,7 +43,13 @@ export const configSchema = z
      * The day answers are computed for (YYYY-MM-DD), for demonstrations and tests; normally unset.
      * Only answers move: expiry, limits and timestamps keep real time (see src/time/clock.ts).
      */
-    TODAY: z.preprocess(emptyToUndefined, z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'phải có dạng YYYY-MM-DD').optional()),
+    TODAY: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'phải có dạng YYYY-MM-DD')
+        .optional(),
+    ),
 
     PUBLIC_URL: optionalUrl,
 
@@ -46,7 +58,10 @@ export const configSchema = z
     TELEGRAM_MODE: z.preprocess(emptyToUndefined, z.enum(['polling', 'webhook']).default('polling')),
     TELEGRAM_WEBHOOK_SECRET: z.preprocess(
       emptyToUndefined,
-      z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'phải gồm 1-256 ký tự A-Z a-z 0-9 _ -').optional(),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,256}$/, 'phải gồm 1-256 ký tự A-Z a-z 0-9 _ -')
+        .optional(),
     ),
 
     ZALO_OA_APP_ID: optionalString,
@@ -62,7 +77,10 @@ export const configSchema = z
     ZALO_BOT_TOKEN: optionalString,
     ZALO_BOT_API_BASE: z.preprocess(emptyToUndefined, z.string().url().default('https://bot-api.zaloplatforms.com')),
     ZALO_BOT_MODE: z.preprocess(emptyToUndefined, z.enum(['polling', 'webhook']).default('polling')),
-    ZALO_BOT_WEBHOOK_SECRET: z.preprocess(emptyToUndefined, z.string().min(8, 'phải dài 8-256 ký tự').max(256, 'phải dài 8-256 ký tự').optional()),
+    ZALO_BOT_WEBHOOK_SECRET: z.preprocess(
+      emptyToUndefined,
+      z.string().min(8, 'phải dài 8-256 ký tự').max(256, 'phải dài 8-256 ký tự').optional(),
+    ),
 
     ADMIN_TELEGRAM_IDS: idList,
     ADMIN_ZALO_IDS: idList,

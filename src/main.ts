@@ -10,7 +10,7 @@ import { KnowledgeError } from './knowledge/knowledge-base.ts';
  */
 async function main(): Promise<void> {
   await loadDotEnv();
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (err) {
@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   // Last resort: an unexpected rejection is logged, never allowed to take every channel down.
-  process.on('unhandledRejection', (reason) => logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection'));
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection'),
+  );
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 

@@ -68,16 +68,30 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
   if (options.withStats !== false) {
     try {
       const mod = await import('../stats/index.ts');
-      stats = await mod.createStatsSkill({ dataDir: config.DATA_DIR, seedDir: path.join(PROJECT_ROOT, 'data'), knowledgeDir, logger, clock });
+      stats = await mod.createStatsSkill({
+        dataDir: config.DATA_DIR,
+        seedDir: path.join(PROJECT_ROOT, 'data'),
+        knowledgeDir,
+        logger,
+        clock,
+      });
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'statistics unavailable');
     }
   }
   const loadMs = monotonicMs() - started;
   const sessions: SessionStore = options.persistSessions
-    ? await FileSessionStore.open(config.DATA_DIR, config.SESSION_TTL_MINUTES, (msg, extra) => logger.warn(extra ?? {}, msg), undefined, clock)
+    ? await FileSessionStore.open(
+        config.DATA_DIR,
+        config.SESSION_TTL_MINUTES,
+        (msg, extra) => logger.warn(extra ?? {}, msg),
+        undefined,
+        clock,
+      )
     : new MemorySessionStore();
-  const learning = options.persistSessions ? await LearningStore.open(config.DATA_DIR, (msg, extra) => logger.warn(extra ?? {}, msg)) : undefined;
+  const learning = options.persistSessions
+    ? await LearningStore.open(config.DATA_DIR, (msg, extra) => logger.warn(extra ?? {}, msg))
+    : undefined;
   const services: Services = { knowledge, language, stats, learning };
   const salt = options.persistSessions ? loadSalt(config) : 'batch';
   const observers = [...(learning ? [learning.observer] : []), ...(options.observers ?? [])];

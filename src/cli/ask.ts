@@ -35,7 +35,10 @@ async function main() {
   const core = await buildCore(config, silentLogger(), { persistSessions: false });
   try {
     if (!jsonl) {
-      const question = args.filter((a) => a !== '--').join(' ').trim();
+      const question = args
+        .filter((a) => a !== '--')
+        .join(' ')
+        .trim();
       if (!question) {
         console.error('Cách dùng: npm run ask -- "hộ cận nghèo có được vay vốn không"');
         process.exitCode = 2;
@@ -55,7 +58,9 @@ async function main() {
         const parsed = lineSchema.safeParse(JSON.parse(raw));
         if (!parsed.success) {
           id = (JSON.parse(raw) as { id?: unknown })?.id ?? null;
-          process.stdout.write(JSON.stringify({ id, error: 'Dòng cần có "id" và "question" (chuỗi) hoặc "dialogue" (mảng chuỗi).' }) + '\n');
+          process.stdout.write(
+            JSON.stringify({ id, error: 'Dòng cần có "id" và "question" (chuỗi) hoặc "dialogue" (mảng chuỗi).' }) + '\n',
+          );
           continue;
         }
         id = parsed.data.id;
@@ -66,7 +71,9 @@ async function main() {
         for (const t of turns) last = await core.engine.handle({ channel: 'cli', conversationId, text: t });
         process.stdout.write(JSON.stringify(output(id, last!)) + '\n');
       } catch (err) {
-        process.stdout.write(JSON.stringify({ id, error: err instanceof SyntaxError ? 'JSON không hợp lệ.' : 'Lỗi xử lý dòng này.' }) + '\n');
+        process.stdout.write(
+          JSON.stringify({ id, error: err instanceof SyntaxError ? 'JSON không hợp lệ.' : 'Lỗi xử lý dòng này.' }) + '\n',
+        );
       }
     }
   } finally {

@@ -46,7 +46,12 @@ function runOne(): void {
     members: num(arg('members')),
     monthly_income_vnd: num(arg('income')),
     income_per_capita_vnd: num(arg('per-capita')),
-    deprivations: arg('lacks') ? arg('lacks')!.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    deprivations: arg('lacks')
+      ? arg('lacks')!
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
   };
   const out = checkRecord(JSON.parse(JSON.stringify(record)), standards, today());
   if ('error' in out) {
@@ -62,7 +67,9 @@ function runOne(): void {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    console.error('Dùng: npm run --silent check -- --jsonl < vao.jsonl   hoặc   --area rural --members 4 --income 6000000 --lacks water,sanitation');
+    console.error(
+      'Dùng: npm run --silent check -- --jsonl < vao.jsonl   hoặc   --area rural --members 4 --income 6000000 --lacks water,sanitation',
+    );
     return;
   }
   if (process.argv.includes('--jsonl')) await runJsonl();

@@ -49,17 +49,28 @@ async function runBatch(input: string): Promise<Answer[]> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`ask --jsonl exited with ${code}`));
-      resolve(out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Answer));
+      resolve(
+        out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Answer),
+      );
     });
     child.stdin.end(input);
   });
 }
 
 async function main() {
-  const file = process.argv.slice(2).find((a) => a.endsWith('.jsonl')) ?? path.resolve(PROJECT_ROOT, '..', 'shared', 'eval', 'dev-questions.jsonl');
-  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EvalLine);
+  const file =
+    process.argv.slice(2).find((a) => a.endsWith('.jsonl')) ?? path.resolve(PROJECT_ROOT, '..', 'shared', 'eval', 'dev-questions.jsonl');
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as EvalLine);
   const started = monotonicMs();
-  const answers = await runBatch(lines.map((l) => JSON.stringify({ id: l.id, question: l.question, dialogue: l.dialogue })).join('\n') + '\n');
+  const answers = await runBatch(
+    lines.map((l) => JSON.stringify({ id: l.id, question: l.question, dialogue: l.dialogue })).join('\n') + '\n',
+  );
   const seconds = (monotonicMs() - started) / 1000;
   const byId = new Map(answers.map((a) => [String(a.id), a]));
 
@@ -67,10 +78,17 @@ async function main() {
   const perTopic = new Map<string, [number, number]>();
   const perStyle = new Map<string, [number, number]>();
   const confusion = new Map<string, Map<string, number>>();
-  let correct = 0, confidentWrong = 0, inScope = 0, declinedInScope = 0;
-  let oosTp = 0, oosFp = 0, oosFn = 0;
-  let statsLines = 0, statsOk = 0;
-  let probes = 0, probesOk = 0;
+  let correct = 0,
+    confidentWrong = 0,
+    inScope = 0,
+    declinedInScope = 0;
+  let oosTp = 0,
+    oosFp = 0,
+    oosFn = 0;
+  let statsLines = 0,
+    statsOk = 0;
+  let probes = 0,
+    probesOk = 0;
   const probeFailures: string[] = [];
   const report: unknown[] = [];
   for (const l of lines) {
@@ -107,11 +125,23 @@ async function main() {
     if (l.expect_any) {
       probes++;
       const text = norm(a?.answer ?? '');
-      probeOk = l.expect_any.some((alt) => alt.every((x) => text.includes(norm(x)))) && !(l.expect_none ?? []).some((x) => text.includes(norm(x)));
+      probeOk =
+        l.expect_any.some((alt) => alt.every((x) => text.includes(norm(x)))) && !(l.expect_none ?? []).some((x) => text.includes(norm(x)));
       if (probeOk) probesOk++;
       else probeFailures.push(`${l.id}: ${l.question ?? ''}`);
     }
-    report.push({ id: l.id, expected: l.topic, predicted, ok, confidence: a?.confidence, styles: l.styles ?? [], mentionOk, probeOk, question: l.question ?? l.dialogue, answer: a?.answer });
+    report.push({
+      id: l.id,
+      expected: l.topic,
+      predicted,
+      ok,
+      confidence: a?.confidence,
+      styles: l.styles ?? [],
+      mentionOk,
+      probeOk,
+      question: l.question ?? l.dialogue,
+      answer: a?.answer,
+    });
   }
 
   const out: string[] = [];

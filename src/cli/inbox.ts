@@ -26,8 +26,12 @@ async function main() {
   }
   console.log(`Câu hỏi cần bổ sung (${days} ngày qua), gộp theo nội dung giống nhau:\n`);
   for (const g of groups) {
-    const kinds = Object.entries(g.kinds).map(([k, n]) => `${k} ${n}`).join(', ');
-    const topics = Object.entries(g.topics).map(([k, n]) => `${k} ${n}`).join(', ');
+    const kinds = Object.entries(g.kinds)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    const topics = Object.entries(g.topics)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
     console.log(`${String(g.count).padStart(4)} × "${g.example}"`);
     console.log(`       loại: ${kinds}; chủ đề đoán: ${topics}; gần nhất: ${formatDate(g.lastAt.slice(0, 10))}`);
     for (const s of g.samples.slice(1)) console.log(`       cũng hỏi: "${s}"`);

@@ -87,7 +87,9 @@ async function main(argv: string[]): Promise<number> {
     }
     for (const f of hist) {
       const period = f.period_start ? `${formatDate(f.period_start)}–${formatDate(f.as_of)}` : formatDate(f.as_of);
-      const state = f.replaced_at ? `đã thay thế ngày ${formatDate(f.replaced_at.slice(0, 10))} (replaced_at ${f.replaced_at})` : 'hiện hành';
+      const state = f.replaced_at
+        ? `đã thay thế ngày ${formatDate(f.replaced_at.slice(0, 10))} (replaced_at ${f.replaced_at})`
+        : 'hiện hành';
       process.stdout.write(
         `${period}\t${formatNumber(f.value, 4)}${(catalog.units.get(f.unit)?.suffix ?? ` ${f.unit}`).replace(/^(?=[^\s%])/, ' ')}${f.qualifier ? ` [${f.qualifier}]` : ''}\t${f.status}\tghi nhận ${f.recorded_at}\t${state}\tnguồn: ${f.source}\n`,
       );

@@ -14,7 +14,9 @@ export async function adminCommand(ctx: TurnContext): Promise<TurnResult | null>
   const imp = /^\/nhapsolieu(@\w+)?\s*\n([\s\S]+)$/i.exec(t);
   if (imp) return importReply(ctx, imp[2]);
   if (/^\/nhapsolieu(@\w+)?\s*$/i.test(t)) {
-    return reply('Dạ, gửi "/nhapsolieu" rồi xuống dòng và dán nội dung CSV (dòng đầu là tiêu đề cột như khi xuất bằng "npm run stats -- export"). Tệp lớn xin dùng lệnh "npm run stats -- import <tệp.csv>" trên máy chủ.');
+    return reply(
+      'Dạ, gửi "/nhapsolieu" rồi xuống dòng và dán nội dung CSV (dòng đầu là tiêu đề cột như khi xuất bằng "npm run stats -- export"). Tệp lớn xin dùng lệnh "npm run stats -- import <tệp.csv>" trên máy chủ.',
+    );
   }
   return null;
 }
@@ -29,7 +31,9 @@ async function importReply(ctx: TurnContext, csv: string): Promise<TurnResult> {
   if (!stats?.importCsv) return reply('Dạ, kho số liệu chưa được nạp trên máy chủ này.');
   try {
     const s = await stats.importCsv(csv.trim() + '\n');
-    return reply(`Dạ, đã nhập số liệu: ${formatNumber(s.added)} số liệu mới, ${formatNumber(s.revised)} số liệu được sửa (giá trị cũ vẫn lưu trong lịch sử), ${formatNumber(s.unchanged)} không đổi.`);
+    return reply(
+      `Dạ, đã nhập số liệu: ${formatNumber(s.added)} số liệu mới, ${formatNumber(s.revised)} số liệu được sửa (giá trị cũ vẫn lưu trong lịch sử), ${formatNumber(s.unchanged)} không đổi.`,
+    );
   } catch (err) {
     const errors = (err as { errors?: Array<{ line: number; message: string }> }).errors;
     if (!errors) return reply('Dạ, không nhập được: nội dung CSV không đọc được. Không có số liệu nào bị thay đổi.');
@@ -47,7 +51,9 @@ function inboxReply(ctx: TurnContext): TurnResult {
     ? ['Dạ, các câu hỏi chưa trả lời tốt trong 30 ngày qua (đã che thông tin cá nhân), gộp theo nội dung:']
     : ['Dạ, hộp thư trống: 30 ngày qua không có câu hỏi nào cần bổ sung.'];
   for (const g of groups) {
-    lines.push(`• ${formatNumber(g.count)} lần: "${g.example.slice(0, 100)}" (chủ đề đoán: ${Object.keys(g.topics).join(', ')}; gần nhất ${formatDate(g.lastAt.slice(0, 10))})`);
+    lines.push(
+      `• ${formatNumber(g.count)} lần: "${g.example.slice(0, 100)}" (chủ đề đoán: ${Object.keys(g.topics).join(', ')}; gần nhất ${formatDate(g.lastAt.slice(0, 10))})`,
+    );
   }
   return { replies: [{ text: lines.join('\n') }], topic: 'smalltalk', household: null, confidence: 1, outcome: 'answered' };
 }

@@ -17,14 +17,33 @@ export interface TopicDecision {
 /** Words that place a message in the domain of poverty-reduction policy. */
 const DOMAIN_ANCHOR =
   /\b(ngheo|chinh sach|nha nuoc|ho tro|mien|giam|uu dai|ngan hang chinh sach|xa|phuong|ubnd|uy ban|tro giup|tro cap|bao hiem y te|hoc phi|hoc nghe|day nghe|chuan|ra soat|tin dung|to tiet kiem|khuyet tat|dan toc|dac biet kho khan|mai tang|cuu doi|phap ly|luat su|vay von|thoat ngheo|can ngheo)\b/;
-const POLICY_TOPICS_SET: ReadonlySet<Topic> = new Set(['loan', 'health_insurance', 'tuition', 'legal_aid', 'vocational_training', 'housing', 'poverty_standard', 'benefits_overview', 'other_policy']);
+const POLICY_TOPICS_SET: ReadonlySet<Topic> = new Set([
+  'loan',
+  'health_insurance',
+  'tuition',
+  'legal_aid',
+  'vocational_training',
+  'housing',
+  'poverty_standard',
+  'benefits_overview',
+  'other_policy',
+]);
 
-const FOLLOW_UP_MARKERS = /^(con|the|vay|zay|the con|vay con|nhu vay|the thi|con neu|neu|con ho|con nha|the nam|con nam)\b|\b(thi sao|the nao|sao a|nua khong|nua ko|thi bao nhieu|bao nhieu a)\s*\??$/;
+const FOLLOW_UP_MARKERS =
+  /^(con|the|vay|zay|the con|vay con|nhu vay|the thi|con neu|neu|con ho|con nha|the nam|con nam)\b|\b(thi sao|the nao|sao a|nua khong|nua ko|thi bao nhieu|bao nhieu a)\s*\??$/;
 
 /** Topics that a follow-up may inherit from (small talk and declines are not continued). */
 const INHERITABLE: ReadonlySet<Topic> = new Set([
-  'loan', 'health_insurance', 'tuition', 'legal_aid', 'vocational_training', 'housing',
-  'poverty_standard', 'benefits_overview', 'statistics', 'other_policy',
+  'loan',
+  'health_insurance',
+  'tuition',
+  'legal_aid',
+  'vocational_training',
+  'housing',
+  'poverty_standard',
+  'benefits_overview',
+  'statistics',
+  'other_policy',
 ]);
 
 /**
@@ -50,7 +69,9 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
     });
   }
   // Several benefits named at once ("vay vốn, BHYT, học phí còn không?") is a question about the whole package.
-  const named = (['loan', 'health_insurance', 'tuition', 'housing', 'legal_aid', 'vocational_training'] as Topic[]).filter((t) => (lex.get(t) ?? 0) >= 3);
+  const named = (['loan', 'health_insurance', 'tuition', 'housing', 'legal_aid', 'vocational_training'] as Topic[]).filter(
+    (t) => (lex.get(t) ?? 0) >= 3,
+  );
   if (named.length >= 3) scores.set('benefits_overview', (scores.get('benefits_overview') ?? 0) + 2 * named.length);
   const statsScore = ctx.services.stats?.score(ctx) ?? 0;
   scores.set('statistics', (scores.get('statistics') ?? 0) + statsScore * 8);
@@ -63,7 +84,15 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
   const short = tokens.length <= 12;
   const looksLikeFollowUp = FOLLOW_UP_MARKERS.test(folded) || lexBest.score < 3;
   const strongOther = lexBest.topic !== prev && lexBest.score >= 4;
-  if (prev && INHERITABLE.has(prev) && short && looksLikeFollowUp && !strongOther && lexBest.topic !== 'out_of_scope' && !(lexBest.topic === 'smalltalk' && lexBest.score >= 4)) {
+  if (
+    prev &&
+    INHERITABLE.has(prev) &&
+    short &&
+    looksLikeFollowUp &&
+    !strongOther &&
+    lexBest.topic !== 'out_of_scope' &&
+    !(lexBest.topic === 'smalltalk' && lexBest.score >= 4)
+  ) {
     const prevScore = (scores.get(prev) ?? 0) + 5;
     scores.set(prev, prevScore);
     ranked = [...scores.entries()].map(([topic, score]) => ({ topic, score })).sort((a, b) => b.score - a.score);
@@ -83,5 +112,5 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
 
 /** Carries the household type over to a follow-up that does not name one. */
 export function householdFor(ctx: TurnContext, decision: TopicDecision, session: Session) {
-  return ctx.nlu.entities.household ?? (decision.followUp || ctx.nlu.tokens.length <= 12 ? session.household ?? null : null);
+  return ctx.nlu.entities.household ?? (decision.followUp || ctx.nlu.tokens.length <= 12 ? (session.household ?? null) : null);
 }

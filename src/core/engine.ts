@@ -26,7 +26,12 @@ export interface EngineOptions {
 /** "/xoadulieu", "xóa dữ liệu của tôi" or the `erase` button: the person asks to be forgotten. */
 export function isEraseRequest(incoming: Incoming): boolean {
   if (incoming.payload === 'erase') return true;
-  const t = (incoming.text ?? '').trim().toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd');
+  const t = (incoming.text ?? '')
+    .trim()
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd');
   return /^\/?xoadulieu(@\w+)?$/.test(t) || /^xoa (het )?du lieu( cua (toi|em|minh))?$/.test(t);
 }
 
@@ -68,7 +73,11 @@ export class Engine {
       if (isEraseRequest(incoming)) {
         this.opts.sessions.delete(key);
         return {
-          replies: [{ text: 'Dạ, em đã xóa toàn bộ dữ liệu trò chuyện em lưu về anh/chị (ngữ cảnh hỏi đáp và bước kiểm tra đang làm dở). Các câu hỏi trước đây chỉ còn trong thống kê tổng hợp, không gắn với anh/chị.' }],
+          replies: [
+            {
+              text: 'Dạ, em đã xóa toàn bộ dữ liệu trò chuyện em lưu về anh/chị (ngữ cảnh hỏi đáp và bước kiểm tra đang làm dở). Các câu hỏi trước đây chỉ còn trong thống kê tổng hợp, không gắn với anh/chị.',
+            },
+          ],
           topic: 'smalltalk',
           household: null,
           confidence: 1,

@@ -31,7 +31,10 @@ export function startFlowOrOfferCheck(ctx: TurnContext, decision: TopicDecision,
   // Only masked text is remembered or put in a button: never an ID, phone or account number.
   const factText = someFact ? maskPersonalData(earlierFacts ? `${earlierFacts}. ${nlu.original}` : nlu.original).slice(-400) : '';
   const joinedFacts = factText && earlierFacts ? kit.nlu.understand(factText).entities : e;
-  const hasFacts = someFact && joinedFacts.money.length > 0 && (joinedFacts.members !== null || joinedFacts.areaType !== null || joinedFacts.money.some((m) => m.perPerson));
+  const hasFacts =
+    someFact &&
+    joinedFacts.money.length > 0 &&
+    (joinedFacts.members !== null || joinedFacts.areaType !== null || joinedFacts.money.some((m) => m.perPerson));
   if (earlierFacts && decision.topic === 'poverty_standard' && !hasFacts) {
     // "Nhà tui 4 người ở quê, tháng kiếm 5 triệu" … "vậy có được vô hộ cận nghèo hông": join the two.
     const joined: TurnContext = { ...ctx, nlu: kit.nlu.understand(`${earlierFacts}. ${text}`) };
@@ -60,7 +63,10 @@ export function startFlowOrOfferCheck(ctx: TurnContext, decision: TopicDecision,
           buttons: [
             { label: 'Kiểm tra hộ nghèo', payload: `ask:kiểm tra hộ nghèo: ${factText}`.slice(0, 290) },
             ...ctx.services.knowledge.entries
-              .filter((en) => en.topic === 'poverty_standard' && en.id.startsWith('poverty-standard-') && ctx.services.knowledge.isCurrent(en, ctx.now))
+              .filter(
+                (en) =>
+                  en.topic === 'poverty_standard' && en.id.startsWith('poverty-standard-') && ctx.services.knowledge.isCurrent(en, ctx.now),
+              )
               .slice(0, 1)
               .map((en) => ({ label: 'Chuẩn nghèo hiện nay', payload: `kb:${en.id}` })),
           ],

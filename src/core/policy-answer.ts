@@ -4,7 +4,8 @@ import type { Button, Reply } from './types.ts';
 import { formatDate, isoDateInVietnam } from '../format/vi.ts';
 
 /** Words that ask "how / where / what papers": the answer then includes the procedure section. */
-const ASKS_PROCEDURE = /\b(thu tuc|ho so|giay to|lam sao|cach nao|lam the nao|nhu the nao|o dau|nop|dang ky|mau|quy trinh|can gi|chuan bi|buoc|may ngay|bao nhieu ngay|bao lau|khi nao|xet duyet)\b/;
+const ASKS_PROCEDURE =
+  /\b(thu tuc|ho so|giay to|lam sao|cach nao|lam the nao|nhu the nao|o dau|nop|dang ky|mau|quy trinh|can gi|chuan bi|buoc|may ngay|bao nhieu ngay|bao lau|khi nao|xet duyet)\b/;
 const ASKS_WHO = /\b(ai duoc|doi tuong|dieu kien|co duoc|duoc khong|co phai|co bi|ai|nhung ai)\b/;
 const ASKS_AMOUNT = /\b(bao nhieu|muc|toi da|lai suat|so tien|may phan tram|phan tram|bao lau|thoi han)\b/;
 
@@ -14,17 +15,23 @@ function pickSections(entry: PolicyEntry, folded: string, full: boolean) {
   if (ASKS_PROCEDURE.test(folded)) wanted.push((h) => /cach|ho so|thu tuc|noi|dau|nop|buoc|quy trinh|giay|lam gi/.test(h));
   if (ASKS_WHO.test(folded)) wanted.push((h) => /ai|doi tuong|dieu kien|truong hop/.test(h));
   if (ASKS_AMOUNT.test(folded)) wanted.push((h) => /muc|lai|so tien|thoi han|bao nhieu/.test(h));
-  const fold = (s: string) => s.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd');
+  const fold = (s: string) =>
+    s
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/đ/g, 'd');
   return entry.details.filter((d) => wanted.some((w) => w(fold(d.heading)))).slice(0, 2);
 }
 
 /** A one-line date note: "Áp dụng từ 01/12/2025; thông tin cập nhật 27/11/2026." (the instruments travel as citations). */
 export function sourceLine(entry: PolicyEntry): string {
-  const from = entry.legal_basis
-    .map((b) => b.effective_from)
-    .filter((d): d is string => Boolean(d))
-    .sort()
-    .pop() ?? entry.effective_from;
+  const from =
+    entry.legal_basis
+      .map((b) => b.effective_from)
+      .filter((d): d is string => Boolean(d))
+      .sort()
+      .pop() ?? entry.effective_from;
   return `${from ? `Áp dụng từ ${formatDate(from)}; t` : 'T'}hông tin cập nhật ${formatDate(entry.last_verified)}.`;
 }
 
@@ -76,7 +83,10 @@ export function isYesNoQuestion(folded: string): boolean {
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/( (a|ah|ak|nhe|nha|vay|the|ha|ad|ban|em|chi|anh|ta|nhi))+$/, '');
-  return (/\b(khong|ko|chua|hong|hem|khum)$/.test(t) && /\b(co|duoc|phai|bi|da|con|lieu)\b/.test(t)) || /\b(phai khong|dung khong|duoc khong|hay khong)\b/.test(t);
+  return (
+    (/\b(khong|ko|chua|hong|hem|khum)$/.test(t) && /\b(co|duoc|phai|bi|da|con|lieu)\b/.test(t)) ||
+    /\b(phai khong|dung khong|duoc khong|hay khong)\b/.test(t)
+  );
 }
 
 /**
@@ -86,7 +96,9 @@ export function isYesNoQuestion(folded: string): boolean {
 export function fitYesNo(answer: string, folded: string): string {
   // The entry's verdict answers its own main question ("can I borrow?"); a question about a side
   // condition ("do I have to pledge?", "is it cut?", "a second time?") needs the explanation, not that verdict.
-  const sideCondition = /\b(phai|bi|mat|the chap|dong|tra lai|nop|cat|het|lan 2|lan hai|lan nua|them|nua|con phai|doi|xiet|thu hoi)\b/.test(folded);
+  const sideCondition = /\b(phai|bi|mat|the chap|dong|tra lai|nop|cat|het|lan 2|lan hai|lan nua|them|nua|con phai|doi|xiet|thu hoi)\b/.test(
+    folded,
+  );
   if (isYesNoQuestion(folded) && !sideCondition && folded.split(' ').length <= 16) return answer;
   return answer.replace(/^Dạ, (có|không)\.\s+(\S)/u, (_m, _v, first: string) => `Dạ, ${first.toLowerCase()}`);
 }

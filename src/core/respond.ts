@@ -52,7 +52,12 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
 
   if (!nlu.tokens.length) {
     return {
-      replies: [{ text: 'Dạ, em chưa đọc được câu hỏi. Anh/chị gõ câu hỏi bằng chữ giúp em, có dấu hay không dấu đều được ạ.', buttons: topicButtons() }],
+      replies: [
+        {
+          text: 'Dạ, em chưa đọc được câu hỏi. Anh/chị gõ câu hỏi bằng chữ giúp em, có dấu hay không dấu đều được ạ.',
+          buttons: topicButtons(),
+        },
+      ],
       topic: 'smalltalk',
       household: null,
       confidence: 0.3,
@@ -62,7 +67,13 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
 
   if (CANCEL.test(nlu.folded) && session.flow) {
     session.flow = undefined;
-    return { replies: [{ text: 'Dạ, em đã dừng bước đang làm. Anh/chị cần hỏi gì thêm cứ gõ ạ.', buttons: topicButtons() }], topic: 'smalltalk', household: null, confidence: 0.9, outcome: 'flow' };
+    return {
+      replies: [{ text: 'Dạ, em đã dừng bước đang làm. Anh/chị cần hỏi gì thêm cứ gõ ạ.', buttons: topicButtons() }],
+      topic: 'smalltalk',
+      household: null,
+      confidence: 0.9,
+      outcome: 'flow',
+    };
   }
 
   if (session.flow) {
@@ -106,7 +117,12 @@ async function answerTopic(ctx: TurnContext, d: TopicDecision, household: Househ
     return {
       ...base,
       topic: 'statistics',
-      replies: [{ text: 'Dạ, anh/chị muốn xem số liệu nào (số hộ nghèo, tỷ lệ hộ nghèo, dư nợ cho vay, thẻ BHYT...), ở địa bàn nào và năm nào ạ?', buttons: statsExamples() }],
+      replies: [
+        {
+          text: 'Dạ, anh/chị muốn xem số liệu nào (số hộ nghèo, tỷ lệ hộ nghèo, dư nợ cho vay, thẻ BHYT...), ở địa bàn nào và năm nào ạ?',
+          buttons: statsExamples(),
+        },
+      ],
       outcome: 'clarify',
     };
   }
@@ -117,7 +133,12 @@ async function answerTopic(ctx: TurnContext, d: TopicDecision, household: Househ
       return {
         ...base,
         topic: d.topic,
-        replies: [{ text: 'Dạ, em chưa chắc anh/chị hỏi về nội dung nào. Anh/chị chọn giúp em một mục dưới đây, hoặc hỏi rõ hơn ạ:', buttons: choices }],
+        replies: [
+          {
+            text: 'Dạ, em chưa chắc anh/chị hỏi về nội dung nào. Anh/chị chọn giúp em một mục dưới đây, hoặc hỏi rõ hơn ạ:',
+            buttons: choices,
+          },
+        ],
         outcome: 'clarify',
       };
     }
@@ -129,9 +150,13 @@ async function answerTopic(ctx: TurnContext, d: TopicDecision, household: Househ
   // "thế năm 2022?", "lãi suất năm 2024": a short question about another year gets the values of that year.
   const year = ctx.nlu.entities.year;
   const thisYear = Number(isoDateInVietnam(ctx.now).slice(0, 4));
-  const asOf = year && year !== thisYear && ctx.nlu.tokens.length <= 10 ? new Date(year < thisYear ? `${year}-12-31T12:00:00Z` : `${year}-01-01T12:00:00Z`) : null;
+  const asOf =
+    year && year !== thisYear && ctx.nlu.tokens.length <= 10
+      ? new Date(year < thisYear ? `${year}-12-31T12:00:00Z` : `${year}-01-01T12:00:00Z`)
+      : null;
   const reply = policyReply(ctx.services.knowledge, entry, asOf ?? ctx.now, ctx.nlu.folded);
-  if (asOf && year) reply.text = `(Theo quy định áp dụng ${year < thisYear ? 'cuối' : 'đầu'} năm ${year}.)\n${reply.text.replace(/hiện nay/g, `năm ${year}`)}`;
+  if (asOf && year)
+    reply.text = `(Theo quy định áp dụng ${year < thisYear ? 'cuối' : 'đầu'} năm ${year}.)\n${reply.text.replace(/hiện nay/g, `năm ${year}`)}`;
   reply.buttons = [...(reply.buttons ?? []), ...feedbackButtons(entry.id)];
   return { ...base, topic: d.topic, replies: [reply], outcome: 'answered' };
 }
@@ -169,7 +194,12 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
     .sort((a, b) => b.score - a.score);
   // A follow-up with no topic words of its own ("thế năm 2022?", "còn cận nghèo?") stays on the previous entry.
   const prevEntry = ctx.session.entryId ? kb.get(ctx.session.entryId) : undefined;
-  if (d.followUp && prevEntry && prevEntry.topic === d.topic && (!household || !prevEntry.households.length || prevEntry.households.includes(household))) {
+  if (
+    d.followUp &&
+    prevEntry &&
+    prevEntry.topic === d.topic &&
+    (!household || !prevEntry.households.length || prevEntry.households.includes(household))
+  ) {
     return prevEntry;
   }
   if (inTopic.length) {
@@ -182,7 +212,9 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
   const prev = ctx.session.entryId ? kb.get(ctx.session.entryId) : undefined;
   const pool = kb.entries.filter((e) => e.topic === d.topic && kb.isCurrent(e, ctx.now));
   if (prev && prev.topic === d.topic) {
-    const sibling = pool.filter((e) => household && e.households.includes(household)).sort((a, b) => sharedWords(b.id, prev.id) - sharedWords(a.id, prev.id))[0];
+    const sibling = pool
+      .filter((e) => household && e.households.includes(household))
+      .sort((a, b) => sharedWords(b.id, prev.id) - sharedWords(a.id, prev.id))[0];
     if (sibling) return sibling;
     return prev;
   }
@@ -243,7 +275,11 @@ const BYE = /\b(tam biet|bye|hen gap lai)\b/;
 function smalltalk(ctx: TurnContext): Omit<TurnResult, 'household' | 'confidence'> {
   const f = ctx.nlu.folded;
   if (THANKS.test(f) && ctx.nlu.tokens.length <= 20) {
-    return { topic: 'smalltalk', outcome: 'answered', replies: [{ text: 'Dạ, không có gì ạ. Anh/chị cần hỏi thêm về chính sách nào cứ nhắn em nhé.', buttons: topicButtons() }] };
+    return {
+      topic: 'smalltalk',
+      outcome: 'answered',
+      replies: [{ text: 'Dạ, không có gì ạ. Anh/chị cần hỏi thêm về chính sách nào cứ nhắn em nhé.', buttons: topicButtons() }],
+    };
   }
   if (BYE.test(f)) {
     return { topic: 'smalltalk', outcome: 'answered', replies: [{ text: 'Dạ, em chào anh/chị. Chúc gia đình mình mạnh khỏe ạ.' }] };
@@ -276,17 +312,35 @@ const HOUSEHOLD_LABELS: Record<HouseholdType, string> = {
 async function handlePayload(payload: string, ctx: TurnContext, deps: RespondDeps, kit: LanguageKit): Promise<TurnResult | null> {
   const kb = ctx.services.knowledge;
   const session = ctx.session;
-  const small = (replies: Reply[], outcome: TurnResult['outcome'] = 'answered', topic: Topic = 'smalltalk'): TurnResult => ({ replies, topic, household: null, confidence: 1, outcome });
+  const small = (replies: Reply[], outcome: TurnResult['outcome'] = 'answered', topic: Topic = 'smalltalk'): TurnResult => ({
+    replies,
+    topic,
+    household: null,
+    confidence: 1,
+    outcome,
+  });
 
   if (payload === 'menu' || payload === 'help' || payload === 'start') return small([introReply()]);
   if (payload === 'menu:topics') return small([{ text: 'Dạ, anh/chị chọn chủ đề cần hỏi:', buttons: topicButtons() }]);
   if (payload === 'cancel') {
     const had = Boolean(session.flow);
     session.flow = undefined;
-    return small([{ text: had ? 'Dạ, em đã hủy bước đang làm.' : 'Dạ, hiện không có bước nào đang làm dở.', buttons: topicButtons() }], 'flow');
+    return small(
+      [{ text: had ? 'Dạ, em đã hủy bước đang làm.' : 'Dạ, hiện không có bước nào đang làm dở.', buttons: topicButtons() }],
+      'flow',
+    );
   }
   if (payload === 'stats:menu') {
-    return small([{ text: 'Dạ, anh/chị hỏi số liệu theo địa bàn và thời gian, ví dụ "số hộ nghèo Bình Thuận cuối năm 2023". Một vài câu hỏi mẫu:', buttons: statsExamples() }], 'answered', 'statistics');
+    return small(
+      [
+        {
+          text: 'Dạ, anh/chị hỏi số liệu theo địa bàn và thời gian, ví dụ "số hộ nghèo Bình Thuận cuối năm 2023". Một vài câu hỏi mẫu:',
+          buttons: statsExamples(),
+        },
+      ],
+      'answered',
+      'statistics',
+    );
   }
   if (payload.startsWith('stats:') && ctx.services.stats) {
     const r = await ctx.services.stats.answer(ctx);
@@ -294,7 +348,13 @@ async function handlePayload(payload: string, ctx: TurnContext, deps: RespondDep
   }
   if (payload.startsWith('fb:')) {
     const up = payload.startsWith('fb:up');
-    return small([{ text: up ? 'Dạ, em cảm ơn anh/chị đã góp ý.' : 'Dạ, em xin lỗi vì câu trả lời chưa đúng ý. Em đã ghi nhận để cán bộ bổ sung. Anh/chị có thể hỏi lại cụ thể hơn, hoặc hỏi UBND xã ạ.' }]);
+    return small([
+      {
+        text: up
+          ? 'Dạ, em cảm ơn anh/chị đã góp ý.'
+          : 'Dạ, em xin lỗi vì câu trả lời chưa đúng ý. Em đã ghi nhận để cán bộ bổ sung. Anh/chị có thể hỏi lại cụ thể hơn, hoặc hỏi UBND xã ạ.',
+      },
+    ]);
   }
   if (payload.startsWith('topic:')) {
     const topic = payload.slice(6) as Topic;
@@ -309,7 +369,12 @@ async function handlePayload(payload: string, ctx: TurnContext, deps: RespondDep
     if (!entries.length) return null;
     session.topic = topic;
     return small(
-      [{ text: `Dạ, về ${TOPIC_LABELS[topic].toLowerCase()}, anh/chị muốn xem nội dung nào ạ? Anh/chị cũng có thể gõ câu hỏi trực tiếp.`, buttons: entries.map((e) => ({ label: shortTitle(e.title), payload: `kb:${e.id}` })) }],
+      [
+        {
+          text: `Dạ, về ${TOPIC_LABELS[topic].toLowerCase()}, anh/chị muốn xem nội dung nào ạ? Anh/chị cũng có thể gõ câu hỏi trực tiếp.`,
+          buttons: entries.map((e) => ({ label: shortTitle(e.title), payload: `kb:${e.id}` })),
+        },
+      ],
       'answered',
       topic,
     );
@@ -317,18 +382,31 @@ async function handlePayload(payload: string, ctx: TurnContext, deps: RespondDep
   if (payload.startsWith('kb:')) {
     const [, id, mode] = payload.split(':');
     const entry = kb.get(id ?? '');
-    if (!entry) return small([{ text: 'Dạ, mục này không còn trong cơ sở dữ liệu. Anh/chị chọn lại giúp em ạ.', buttons: topicButtons() }], 'fallback');
+    if (!entry)
+      return small(
+        [{ text: 'Dạ, mục này không còn trong cơ sở dữ liệu. Anh/chị chọn lại giúp em ạ.', buttons: topicButtons() }],
+        'fallback',
+      );
     session.entryId = entry.id;
     session.topic = entry.topic;
     if (entry.households.length === 1) session.household = entry.households[0];
     const reply = policyReply(kb, entry, ctx.now, ctx.nlu.folded, mode === 'full');
-    reply.buttons = [...(reply.buttons ?? []).filter((b) => mode !== 'full' || b.payload !== `kb:${entry.id}:full`), ...feedbackButtons(entry.id)];
-    return { replies: [reply], topic: entry.topic, household: entry.households.length === 1 ? entry.households[0] : null, confidence: 1, outcome: 'answered' };
+    reply.buttons = [
+      ...(reply.buttons ?? []).filter((b) => mode !== 'full' || b.payload !== `kb:${entry.id}:full`),
+      ...feedbackButtons(entry.id),
+    ];
+    return {
+      replies: [reply],
+      topic: entry.topic,
+      household: entry.households.length === 1 ? entry.households[0] : null,
+      confidence: 1,
+      outcome: 'answered',
+    };
   }
   const flowName = payload.split(':')[0];
   const flow = deps.flows.find((f) => f.name === flowName);
   if (flow) {
-    const r = session.flow?.name === flow.name ? flow.continue(ctx) ?? flow.tryStart(ctx) : flow.tryStart(ctx);
+    const r = session.flow?.name === flow.name ? (flow.continue(ctx) ?? flow.tryStart(ctx)) : flow.tryStart(ctx);
     if (r) return r;
   }
   void kit;

@@ -4,7 +4,8 @@ import { TOPIC_LABELS } from './menus.ts';
 import { groupInbox } from '../learning/learning-store.ts';
 import { formatDate, formatNumber, isoDateInVietnam } from '../format/vi.ts';
 
-const ASKS_USAGE = /\b(thong ke|bao nhieu|so luong|so luot|bao cao)\b.*\b(cau hoi|luot hoi|nguoi hoi|tin nhan|luot hoi dap|su dung bot|su dung tro ly)\b/;
+const ASKS_USAGE =
+  /\b(thong ke|bao nhieu|so luong|so luot|bao cao)\b.*\b(cau hoi|luot hoi|nguoi hoi|tin nhan|luot hoi dap|su dung bot|su dung tro ly)\b/;
 
 /**
  * "thống kê câu hỏi tuần này": aggregated usage figures for officials (questions per topic and channel,
@@ -18,9 +19,16 @@ export function usageReport(ctx: TurnContext): TurnResult | null {
   const from = isoDateInVietnam(new Date(ctx.clock.nowMs() - (days - 1) * 86_400_000));
   const u = learning.usageBetween(from, to);
   const lines = [`Dạ, thống kê câu hỏi từ ${formatDate(from)} đến ${formatDate(to)} (số liệu tổng hợp, không gắn với người hỏi):`];
-  lines.push(`• Tổng số câu hỏi: ${formatNumber(u.total)}; trả lời được: ${formatNumber(u.answered)}${u.total ? ` (${formatNumber((100 * u.answered) / u.total, 1)}%)` : ''}.`);
-  const topics = Object.entries(u.byTopic).sort((a, b) => b[1] - a[1]).slice(0, 8);
-  if (topics.length) lines.push(`• Theo chủ đề: ${topics.map(([t, n]) => `${TOPIC_LABELS[t as keyof typeof TOPIC_LABELS] ?? t} ${formatNumber(n)}`).join('; ')}.`);
+  lines.push(
+    `• Tổng số câu hỏi: ${formatNumber(u.total)}; trả lời được: ${formatNumber(u.answered)}${u.total ? ` (${formatNumber((100 * u.answered) / u.total, 1)}%)` : ''}.`,
+  );
+  const topics = Object.entries(u.byTopic)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8);
+  if (topics.length)
+    lines.push(
+      `• Theo chủ đề: ${topics.map(([t, n]) => `${TOPIC_LABELS[t as keyof typeof TOPIC_LABELS] ?? t} ${formatNumber(n)}`).join('; ')}.`,
+    );
   const channels = Object.entries(u.byChannel).sort((a, b) => b[1] - a[1]);
   if (channels.length) lines.push(`• Theo kênh: ${channels.map(([c, n]) => `${c} ${formatNumber(n)}`).join('; ')}.`);
   if (ctx.incoming.isAdmin) {

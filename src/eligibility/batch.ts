@@ -47,7 +47,10 @@ const inputSchema = z
       .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s), { message: 'date phải có dạng YYYY-MM-DD' })
       .refine((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s) || isValidIsoDate(s), { message: 'date không phải ngày có thật' })
       .optional(),
-    area: z.enum(AREAS, { error: (iss) => `area phải là "rural" hoặc "urban"${iss.input === undefined ? ' (thiếu trường area)' : ` (nhận được ${JSON.stringify(iss.input)})`}` }),
+    area: z.enum(AREAS, {
+      error: (iss) =>
+        `area phải là "rural" hoặc "urban"${iss.input === undefined ? ' (thiếu trường area)' : ` (nhận được ${JSON.stringify(iss.input)})`}`,
+    }),
     members: z
       .number({ error: 'members phải là số nguyên từ 1 trở lên' })
       .int({ message: 'members phải là số nguyên' })
@@ -83,7 +86,10 @@ export function checkRecord(raw: unknown, standards: Standards, today: string): 
   const r = parsed.data;
   const unknown = (r.deprivations ?? []).filter((d) => !(INDICATOR_IDS as readonly string[]).includes(d));
   if (unknown.length)
-    return { id, error: `mã chỉ số không tồn tại: ${unknown.map((u) => JSON.stringify(u)).join(', ')} (các mã hợp lệ: ${INDICATOR_IDS.join(', ')})` };
+    return {
+      id,
+      error: `mã chỉ số không tồn tại: ${unknown.map((u) => JSON.stringify(u)).join(', ')} (các mã hợp lệ: ${INDICATOR_IDS.join(', ')})`,
+    };
   if (r.monthly_income_vnd === undefined && r.income_per_capita_vnd === undefined)
     return { id, error: 'thiếu thu nhập: cần monthly_income_vnd (tổng của hộ mỗi tháng) hoặc income_per_capita_vnd' };
   if (r.monthly_income_vnd !== undefined && r.members === undefined)

@@ -66,7 +66,10 @@ export interface Classification {
 
 /** No standard is encoded for the date asked about. */
 export class NoStandardError extends Error {
-  constructor(readonly date: string, coverage: { from: string; to: string } | null) {
+  constructor(
+    readonly date: string,
+    coverage: { from: string; to: string } | null,
+  ) {
     super(
       coverage
         ? `không có chuẩn nghèo được mã hóa cho ngày ${date} (chỉ có từ ${coverage.from} đến ${coverage.to})`
@@ -92,7 +95,8 @@ export function vndExact(value: number): string {
 }
 
 function checkFacts(f: HouseholdFacts): void {
-  if (f.members != null && (!Number.isInteger(f.members) || f.members < 1)) throw new FactsError('số người trong hộ phải là số nguyên từ 1 trở lên');
+  if (f.members != null && (!Number.isInteger(f.members) || f.members < 1))
+    throw new FactsError('số người trong hộ phải là số nguyên từ 1 trở lên');
   for (const k of ['monthly_income_vnd', 'income_per_capita_vnd'] as const) {
     const v = f[k];
     if (v != null && (!Number.isFinite(v) || v < 0)) throw new FactsError(`${k} phải là số không âm`);
@@ -120,9 +124,7 @@ export function classify(facts: HouseholdFacts, standards: Standards | readonly 
   const missing: MissingFact[] = [];
   const area = facts.area ?? null;
 
-  reasons.push(
-    `Áp dụng ${lowerFirst(std.title)} cho ngày ${formatDate(facts.date)} (${bases.map((b) => b.instrument).join(' và ')}).`,
-  );
+  reasons.push(`Áp dụng ${lowerFirst(std.title)} cho ngày ${formatDate(facts.date)} (${bases.map((b) => b.instrument).join(' và ')}).`);
 
   const line = area ? std.income_line_vnd[area] : null;
   const band = area && std.average_band ? std.average_band[area] : null;
@@ -223,7 +225,9 @@ export function classify(facts: HouseholdFacts, standards: Standards | readonly 
   }
   reasons.push(`Quy tắc: thu nhập bình quân trên chuẩn nghèo → không thuộc hộ nghèo hay hộ cận nghèo.`);
   if (!stdCautions.some((c) => /mức sống trung bình/.test(c)))
-    cautions.push(`${std.title} chưa có ngưỡng hộ có mức sống trung bình được xác nhận, nên chưa thể cho biết hộ có thuộc diện này hay không.`);
+    cautions.push(
+      `${std.title} chưa có ngưỡng hộ có mức sống trung bình được xác nhận, nên chưa thể cho biết hộ có thuộc diện này hay không.`,
+    );
   return { ...base, category: 'not_poor', missing, reasons, cautions: [...cautions, ...stdCautions] };
 }
 

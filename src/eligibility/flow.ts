@@ -49,7 +49,9 @@ const dataSchema = z.object({
   perCapita: z.number().min(0).optional(),
   answers: z.record(z.string(), z.enum(['yes', 'no', 'unknown'])).default({}),
   listGiven: z.boolean().optional(),
-  extras: z.object({ ethnic_minority: z.boolean().optional(), has_students: z.boolean().optional(), working_age: z.boolean().optional() }).default({}),
+  extras: z
+    .object({ ethnic_minority: z.boolean().optional(), has_students: z.boolean().optional(), working_age: z.boolean().optional() })
+    .default({}),
   reasks: z.number().int().default(0),
   paused: z.boolean().optional(),
   assumed: z.boolean().optional(),
@@ -79,7 +81,8 @@ export function createEligibilityFlow(opts: EligibilityFlowOptions): Flow {
 /** The staff one-line form: "kiểm tra: ..." or "kiểm tra ngày 01/01/2027: ...". */
 const FORM_PREFIX = /^kiem tra\b[^:]{0,30}:/;
 
-const PROCEDURE_WORDS = /\b(thu tuc|khi nao|bao gio|o dau|ho so|giay to|quy trinh|lam sao|lam the nao|nhu the nao|the nao la|la gi|duoc gi|huong gi|ai xet|ai cong nhan)\b/;
+const PROCEDURE_WORDS =
+  /\b(thu tuc|khi nao|bao gio|o dau|ho so|giay to|quy trinh|lam sao|lam the nao|nhu the nao|the nao la|la gi|duoc gi|huong gi|ai xet|ai cong nhan)\b/;
 
 /** Words of other policy questions: with these, facts alone do not start a check ("... có được vay vốn hộ nghèo không"). */
 const OTHER_TOPIC_WORDS = /\b(vay|lai suat|hoc phi|tro giup phap ly|hoc nghe|tien dien|ho tro nha|xay nha|mai tang|tro cap)\b/;
@@ -87,10 +90,15 @@ const OTHER_TOPIC_WORDS = /\b(vay|lai suat|hoc phi|tro giup phap ly|hoc nghe|tie
 /** Does this message ask for a household check (not a question about the rules or procedure)? */
 export function isStartRequest(folded: string): boolean {
   if (FORM_PREFIX.test(folded)) return true;
-  if (/\b(kiem tra|xet|xac dinh|danh gia|tu kiem tra|sang loc|thu xem)\b(?: [a-z]+){0,3} (dien )?ho (can )?ngheo\b/.test(folded) && !PROCEDURE_WORDS.test(folded))
+  if (
+    /\b(kiem tra|xet|xac dinh|danh gia|tu kiem tra|sang loc|thu xem)\b(?: [a-z]+){0,3} (dien )?ho (can )?ngheo\b/.test(folded) &&
+    !PROCEDURE_WORDS.test(folded)
+  )
     return true;
   if (
-    /\b(co|duoc|thuoc|xep|phai|la|vao|vo|lot)\b(?: (?:duoc|xep|la|thuoc|vao|vo|lot|cong nhan|coi|tinh|phai|dien|thanh|nam|trong|goi|du|dieu kien|danh sach|muc|tieu chuan|chuan|o))* (dien )?ho (can )?ngheo(?: hay)? (khong|ko|k|chua)\b/.test(folded) &&
+    /\b(co|duoc|thuoc|xep|phai|la|vao|vo|lot)\b(?: (?:duoc|xep|la|thuoc|vao|vo|lot|cong nhan|coi|tinh|phai|dien|thanh|nam|trong|goi|du|dieu kien|danh sach|muc|tieu chuan|chuan|o))* (dien )?ho (can )?ngheo(?: hay)? (khong|ko|k|chua)\b/.test(
+      folded,
+    ) &&
     !PROCEDURE_WORDS.test(folded)
   )
     return true;
@@ -102,11 +110,16 @@ function isCancel(folded: string): boolean {
   const t = folded.replace(/[^a-z0-9 ]+/g, ' ').trim();
   const words = t.split(/\s+/);
   if (words.length > 6) return false;
-  return /^(huy|thoi|thoat|cancel|stop|ket thuc|dung lai|bo qua)\b/.test(t) || /\b(huy kiem tra|khong kiem tra nua|thoi khong kiem tra)\b/.test(t);
+  return (
+    /^(huy|thoi|thoat|cancel|stop|ket thuc|dung lai|bo qua)\b/.test(t) ||
+    /\b(huy kiem tra|khong kiem tra nua|thoi khong kiem tra)\b/.test(t)
+  );
 }
 
 function isResume(folded: string): boolean {
-  return /^(tiep tuc|tiep|lam tiep|kiem tra tiep|tiep di|tiep tuc kiem tra)\b/.test(folded.trim()) && folded.trim().split(/\s+/).length <= 5;
+  return (
+    /^(tiep tuc|tiep|lam tiep|kiem tra tiep|tiep di|tiep tuc kiem tra)\b/.test(folded.trim()) && folded.trim().split(/\s+/).length <= 5
+  );
 }
 
 function isRestart(folded: string): boolean {
@@ -114,7 +127,10 @@ function isRestart(folded: string): boolean {
 }
 
 function correctionIn(folded: string): Field | null {
-  const m = /\b(sua|doi|nhap lai|chinh lai|sua lai)\b\s*(lai\s*)?(thu nhap|so nguoi|so khau|nhan khau|so thanh vien|khu vuc|dia ban|noi o|chi so|thieu hut|cau tra loi)/.exec(folded);
+  const m =
+    /\b(sua|doi|nhap lai|chinh lai|sua lai)\b\s*(lai\s*)?(thu nhap|so nguoi|so khau|nhan khau|so thanh vien|khu vuc|dia ban|noi o|chi so|thieu hut|cau tra loi)/.exec(
+      folded,
+    );
   if (!m) return null;
   const w = m[3];
   if (w === 'thu nhap') return 'income';
@@ -123,10 +139,19 @@ function correctionIn(folded: string): Field | null {
   return 'deprivations';
 }
 
-const QUESTION_MARK = /\?|\b(khong|ko|chua|bao nhieu|the nao|nhu the nao|lam sao|o dau|gi|sao|khi nao|bao gio|duoc khong|may)\s*$|\b(cho (toi|em|minh) hoi|hoi ve|muon hoi)\b/;
+const QUESTION_MARK =
+  /\?|\b(khong|ko|chua|bao nhieu|the nao|nhu the nao|lam sao|o dau|gi|sao|khi nao|bao gio|duoc khong|may)\s*$|\b(cho (toi|em|minh) hoi|hoi ve|muon hoi)\b/;
 
 /** Facts found anywhere in a message (not lenient). */
-function factsIn(folded: string): { area?: Area; members?: number; monthly?: number; perCapita?: number; deprivations?: string[]; date?: string | 'invalid'; extras: Extras } {
+function factsIn(folded: string): {
+  area?: Area;
+  members?: number;
+  monthly?: number;
+  perCapita?: number;
+  deprivations?: string[];
+  date?: string | 'invalid';
+  extras: Extras;
+} {
   const out: ReturnType<typeof factsIn> = { extras: parseExtras(folded) };
   const area = parseArea(folded);
   if (area) out.area = area;
@@ -203,7 +228,11 @@ class EligibilityFlow implements Flow {
       countFacts(facts) >= 2 && /\bngheo\b/.test(folded) && !PROCEDURE_WORDS.test(folded) && !OTHER_TOPIC_WORDS.test(folded);
     if (!asks && !withFacts) return null;
     if (facts.date === 'invalid') {
-      return this.result([{ text: 'Dạ, ngày anh/chị ghi không có thật. Anh/chị ghi lại theo dạng ngày/tháng/năm, ví dụ 01/01/2027 ạ.' }], null, 'clarify');
+      return this.result(
+        [{ text: 'Dạ, ngày anh/chị ghi không có thật. Anh/chị ghi lại theo dạng ngày/tháng/năm, ví dụ 01/01/2027 ạ.' }],
+        null,
+        'clarify',
+      );
     }
     const data = emptyData();
     this.absorb(data, facts);
@@ -341,7 +370,8 @@ class EligibilityFlow implements Flow {
     const other = factsIn(folded);
     if (step !== 'area' && other.area) data.area = other.area;
     if (step !== 'members' && other.members && step !== 'income') data.members = other.members;
-    if (step !== 'income' && (other.monthly !== undefined || other.perCapita !== undefined) && !step.startsWith('ind:')) setIncome(data, other);
+    if (step !== 'income' && (other.monthly !== undefined || other.perCapita !== undefined) && !step.startsWith('ind:'))
+      setIncome(data, other);
     if (other.deprivations && !step.startsWith('ind:')) this.absorb(data, { extras: {}, deprivations: other.deprivations });
     data.extras = { ...data.extras, ...other.extras };
   }
@@ -363,7 +393,8 @@ class EligibilityFlow implements Flow {
       if (saysZeroMembers(folded)) return 'Dạ, hộ phải có ít nhất 1 người. Anh/chị cho em biết số người trong hộ ạ.';
       return 'Dạ, anh/chị cho em biết số người trong hộ bằng con số, ví dụ "4" hoặc "4 người" ạ.';
     }
-    if (step === 'income') return 'Dạ, em chưa đọc được số tiền. Anh/chị ghi giúp em, ví dụ "6 triệu", "6tr", "1tr5", "6.000.000đ" hoặc "1,5 triệu/người" ạ.';
+    if (step === 'income')
+      return 'Dạ, em chưa đọc được số tiền. Anh/chị ghi giúp em, ví dụ "6 triệu", "6tr", "1tr5", "6.000.000đ" hoặc "1,5 triệu/người" ạ.';
     return 'Dạ, anh/chị trả lời giúp em "Có", "Không" hoặc "Không rõ" ạ.';
   }
 
@@ -381,7 +412,10 @@ class EligibilityFlow implements Flow {
     const notes: string[] = [];
     if (folded) {
       // "sửa thu nhập 5 triệu": the new value may come in the same message.
-      const rest = folded.replace(/^.*?\b(thu nhap|so nguoi|so khau|nhan khau|so thanh vien|khu vuc|dia ban|noi o|chi so|thieu hut|cau tra loi)\b\s*(thanh|la|:)?\s*/, '');
+      const rest = folded.replace(
+        /^.*?\b(thu nhap|so nguoi|so khau|nhan khau|so thanh vien|khu vuc|dia ban|noi o|chi so|thieu hut|cau tra loi)\b\s*(thanh|la|:)?\s*/,
+        '',
+      );
       if (rest && field !== 'deprivations') this.answerStep(data, field, rest, notes);
     }
     data.reasks = 0;
@@ -396,7 +430,11 @@ class EligibilityFlow implements Flow {
       delete ctx.session.flow;
       const cov = this.standards.coverage;
       return this.result(
-        [{ text: `Dạ, em chỉ có chuẩn nghèo từ ${formatDate(cov!.from)} đến ${formatDate(cov!.to)}, chưa kiểm tra được cho ngày ${formatDate(date)} ạ.` }],
+        [
+          {
+            text: `Dạ, em chỉ có chuẩn nghèo từ ${formatDate(cov!.from)} đến ${formatDate(cov!.to)}, chưa kiểm tra được cho ngày ${formatDate(date)} ạ.`,
+          },
+        ],
         null,
         'declined',
       );
@@ -453,7 +491,10 @@ class EligibilityFlow implements Flow {
     }
     if (data.perCapita === undefined && !data.members) {
       save('members');
-      return reply('Hộ mình có bao nhiêu người (tính cả người già, trẻ nhỏ cùng ăn ở chung) ạ?', [2, 3, 4, 5, 6].map((n) => ({ label: `${n} người`, payload: `${NAME}:members:${n}` })));
+      return reply(
+        'Hộ mình có bao nhiêu người (tính cả người già, trẻ nhỏ cùng ăn ở chung) ạ?',
+        [2, 3, 4, 5, 6].map((n) => ({ label: `${n} người`, payload: `${NAME}:members:${n}` })),
+      );
     }
     if (data.perCapita === undefined && data.monthly === undefined) {
       save('income');
@@ -493,8 +534,12 @@ class EligibilityFlow implements Flow {
       members: data.members ?? null,
       monthly_income_vnd: data.perCapita === undefined ? data.monthly : null,
       income_per_capita_vnd: data.perCapita ?? null,
-      deprivations: Object.entries(data.answers).filter(([, v]) => v === 'yes').map(([k]) => k),
-      unknown_indicators: Object.entries(data.answers).filter(([, v]) => v === 'unknown').map(([k]) => k),
+      deprivations: Object.entries(data.answers)
+        .filter(([, v]) => v === 'yes')
+        .map(([k]) => k),
+      unknown_indicators: Object.entries(data.answers)
+        .filter(([, v]) => v === 'unknown')
+        .map(([k]) => k),
     };
     const res = classify(facts, this.standards);
     const replies: Reply[] = [];
@@ -502,7 +547,10 @@ class EligibilityFlow implements Flow {
     text.push(headline(res));
     text.push('Cách tính:');
     for (const r of res.reasons) text.push(`• ${r}`);
-    if (data.assumed) text.push(`• Em hiểu số tiền anh/chị ghi là ${formatVndCompact(data.monthly ?? data.perCapita ?? 0)}; nếu chưa đúng, gõ "sửa thu nhập".`);
+    if (data.assumed)
+      text.push(
+        `• Em hiểu số tiền anh/chị ghi là ${formatVndCompact(data.monthly ?? data.perCapita ?? 0)}; nếu chưa đúng, gõ "sửa thu nhập".`,
+      );
     const complete = Boolean(data.listGiven) || std.indicators.every((i) => data.answers[i.id] !== undefined);
     const preview = this.preview(facts, std, date, complete);
     if (preview) text.push(preview);
@@ -524,8 +572,12 @@ class EligibilityFlow implements Flow {
     if (ent) replies.push(ent);
 
     delete ctx.session.flow;
-    ctx.session.memo = { ...(ctx.session.memo ?? {}), [NAME]: { data: { ...data, reasks: 0, paused: false }, at: ctx.clock.now().toISOString() } };
-    const household: HouseholdType | null = res.category === 'poor' || res.category === 'near_poor' || res.category === 'average' ? res.category : null;
+    ctx.session.memo = {
+      ...(ctx.session.memo ?? {}),
+      [NAME]: { data: { ...data, reasks: 0, paused: false }, at: ctx.clock.now().toISOString() },
+    };
+    const household: HouseholdType | null =
+      res.category === 'poor' || res.category === 'near_poor' || res.category === 'average' ? res.category : null;
     return this.result(replies, household, 'flow');
   }
 
@@ -573,7 +625,13 @@ class EligibilityFlow implements Flow {
       const cond = e.condition ? ` (${e.condition})` : '';
       lines.push(`• ${e.title}${cond}: ${body}${e.note ? ` ${e.note}` : ''}`);
     }
-    if (list.length > shown.length) lines.push(`Còn có: ${list.slice(shown.length).map((e) => e.title).join('; ')}.`);
+    if (list.length > shown.length)
+      lines.push(
+        `Còn có: ${list
+          .slice(shown.length)
+          .map((e) => e.title)
+          .join('; ')}.`,
+      );
     lines.push('Mức hỗ trợ cụ thể có thể khác theo địa phương; hỏi cán bộ chính sách xã để biết chắc.');
     const citations: Citation[] = [];
     for (const e of shown) for (const c of e.citations) if (!citations.some((x) => x.instrument === c.instrument)) citations.push(c);

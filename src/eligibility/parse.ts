@@ -20,7 +20,17 @@ export function foldVi(text: string): string {
 }
 
 const WORD_NUMBERS: Record<string, number> = {
-  mot: 1, hai: 2, ba: 3, bon: 4, tu: 4, nam: 5, sau: 6, bay: 7, tam: 8, chin: 9, muoi: 10,
+  mot: 1,
+  hai: 2,
+  ba: 3,
+  bon: 4,
+  tu: 4,
+  nam: 5,
+  sau: 6,
+  bay: 7,
+  tam: 8,
+  chin: 9,
+  muoi: 10,
 };
 
 // ---------------------------------------------------------------- area
@@ -106,7 +116,11 @@ export function parseMoney(folded: string, lenient = false): Money | null {
       value *= 1e6;
       const rest = t.slice(end);
       const tail = /^\s*(ruoi|\d{1,3})(?![\d.,])(\s*(nghin|ngan|k)(?![a-z]))?/.exec(rest);
-      if (tail && !TAIL_GUARD.test(rest.slice(tail[0].length)) && !(tail[1] !== 'ruoi' && tail[3] === undefined && /^\s*\//.test(rest.slice(tail[0].length)))) {
+      if (
+        tail &&
+        !TAIL_GUARD.test(rest.slice(tail[0].length)) &&
+        !(tail[1] !== 'ruoi' && tail[3] === undefined && /^\s*\//.test(rest.slice(tail[0].length)))
+      ) {
         if (tail[1] === 'ruoi') value += 500000;
         else if (tail[3]) value += Number(tail[1]) * 1000;
         else value += Number(tail[1]) * 10 ** (6 - tail[1].length);
@@ -117,7 +131,7 @@ export function parseMoney(folded: string, lenient = false): Money | null {
     } else if (!unit) {
       const after = t.slice(end);
       if (/^\s*(nguoi|khau|nhan khau|thanh vien|tuoi|m2|met|m\b|thang|nam|lan|%|\/\d)/.test(after)) continue;
-      if (/[\/.-]\s*$/.test(t.slice(0, m.index)) && /\d\s*[\/.-]\s*$/.test(t.slice(0, m.index))) continue; // part of a date
+      if (/[/.-]\s*$/.test(t.slice(0, m.index)) && /\d\s*[/.-]\s*$/.test(t.slice(0, m.index))) continue; // part of a date
       if (value >= 10000) {
         /* a full amount in dong */
       } else if (lenient && value < 1000) {
@@ -164,7 +178,10 @@ const INDICATOR_PHRASES: [string, string][] = (
     ['dependents', ['nguoi phu thuoc', 'phu thuoc']],
     ['nutrition', ['suy dinh duong', 'dinh duong']],
     ['health_insurance', ['bao hiem y te', 'bhyt', 'the bao hiem', 'bao hiem']],
-    ['adult_education', ['giao duc nguoi lon', 'trinh do giao duc', 'hoc van nguoi lon', 'trinh do hoc van', 'bang cap', 'trinh do', 'hoc van']],
+    [
+      'adult_education',
+      ['giao duc nguoi lon', 'trinh do giao duc', 'hoc van nguoi lon', 'trinh do hoc van', 'bang cap', 'trinh do', 'hoc van'],
+    ],
     ['child_schooling', ['tre em di hoc', 'tre di hoc', 'tre bo hoc', 'bo hoc', 'di hoc']],
     ['housing_quality', ['chat luong nha', 'nha tam', 'nha don so', 'nha dot nat', 'nha khong ben', 'nha kien co', 'nha o']],
     ['housing_area', ['dien tich nha', 'dien tich']],
@@ -211,7 +228,10 @@ export function parseDeprivationList(folded: string): string[] | null {
 export type YesNo = 'yes' | 'no' | 'unknown';
 
 export function parseYesNo(folded: string): YesNo | null {
-  const t = folded.replace(/[^a-z0-9 ]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = folded
+    .replace(/[^a-z0-9 ]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!t) return null;
   if (/\b(khong ro|khong biet|chua ro|chua biet|ko biet|k biet|ko ro|khong chac|hong biet|ko chac|khong nho)\b/.test(t)) return 'unknown';
   const words = t.split(' ');
@@ -232,7 +252,7 @@ export function parseYesNo(folded: string): YesNo | null {
 
 /** "ngày 01/01/2027" → "2027-01-01"; an impossible date → "invalid". */
 export function parseDate(folded: string): string | null | 'invalid' {
-  const m = /\b(\d{1,2})[\/.-](\d{1,2})[\/.-](\d{4})\b/.exec(folded);
+  const m = /\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b/.exec(folded);
   const iso = m ? `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}` : /\b(\d{4}-\d{2}-\d{2})\b/.exec(folded)?.[1];
   if (!iso) return null;
   return isValidIsoDate(iso) ? iso : 'invalid';
@@ -241,7 +261,8 @@ export function parseDate(folded: string): string | null | 'invalid' {
 export function parseExtras(folded: string): Extras {
   const out: Extras = {};
   if (/\b(dan toc thieu so|dtts|nguoi dan toc|dong bao dan toc)\b/.test(folded)) out.ethnic_minority = true;
-  if (/\b(sinh vien|hoc dai hoc|hoc cao dang|hoc trung cap|hoc nghe|hoc sinh|con di hoc|chau di hoc|con dang hoc|con hoc)\b/.test(folded)) out.has_students = true;
+  if (/\b(sinh vien|hoc dai hoc|hoc cao dang|hoc trung cap|hoc nghe|hoc sinh|con di hoc|chau di hoc|con dang hoc|con hoc)\b/.test(folded))
+    out.has_students = true;
   if (/\b(do tuoi lao dong|nguoi lao dong|di lam)\b/.test(folded)) out.working_age = true;
   return out;
 }

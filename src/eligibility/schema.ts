@@ -76,7 +76,10 @@ export const indicatorSchema = z
     /** Plain-language test: the household LACKS this indicator when ... */
     test: z.string().min(10),
     /** Yes/no question in plain words; "yes" means the household lacks the indicator. */
-    question: z.string().min(10).refine((q) => q.trim().endsWith('?'), 'câu hỏi phải kết thúc bằng dấu ?'),
+    question: z
+      .string()
+      .min(10)
+      .refine((q) => q.trim().endsWith('?'), 'câu hỏi phải kết thúc bằng dấu ?'),
     /** The test wording has not been checked against the official appendix. */
     unconfirmed: z.boolean().default(false),
   })
@@ -98,9 +101,7 @@ export const standardSchema = z
     indicators_unconfirmed: z.boolean(),
     dimensions: z.array(z.object({ id: z.string().min(2), label: z.string().min(2) }).strict()).min(1),
     indicators: z.array(indicatorSchema).min(1),
-    cautions: z
-      .array(z.object({ text: z.string().min(10), from: isoDate.optional(), to: isoDate.optional() }).strict())
-      .default([]),
+    cautions: z.array(z.object({ text: z.string().min(10), from: isoDate.optional(), to: isoDate.optional() }).strict()).default([]),
     sources: z.array(httpsUrl).min(1, 'thiếu nguồn'),
     last_verified: isoDate,
   })
@@ -113,7 +114,11 @@ export const standardSchema = z
       if (seen.has(ind.id)) ctx.addIssue({ code: 'custom', path: ['indicators', i, 'id'], message: `trùng chỉ số ${ind.id}` });
       seen.add(ind.id);
       if (!dims.has(ind.dimension))
-        ctx.addIssue({ code: 'custom', path: ['indicators', i, 'dimension'], message: `chiều "${ind.dimension}" không có trong dimensions` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['indicators', i, 'dimension'],
+          message: `chiều "${ind.dimension}" không có trong dimensions`,
+        });
     });
     for (const area of ['rural', 'urban'] as const) {
       const band = s.average_band?.[area];

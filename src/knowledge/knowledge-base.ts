@@ -103,9 +103,7 @@ export class KnowledgeBase {
     const p = entry.params[param];
     if (!p) return null;
     const today = isoDateInVietnam(now);
-    const hit = p.history
-      .filter((h) => h.from <= today && (!h.to || h.to >= today))
-      .sort((a, b) => (a.from < b.from ? 1 : -1))[0];
+    const hit = p.history.filter((h) => h.from <= today && (!h.to || h.to >= today)).sort((a, b) => (a.from < b.from ? 1 : -1))[0];
     if (!hit) return null;
     const basis = typeof hit.basis === 'number' ? entry.legal_basis[hit.basis] : hit.basis;
     return { value: hit.value, from: hit.from, to: hit.to, unconfirmed: Boolean(hit.unconfirmed), basis };

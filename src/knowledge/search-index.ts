@@ -3,9 +3,11 @@ import { fold, tokenize } from '../nlu/text.ts';
 
 /** Syllables so common in questions that they carry no meaning for ranking. */
 export const STOPWORDS = new Set(
-  ('a ah ak a. ad ai anh ba bac ban bi cho chi chu co con cua cung da dang de den di do duoc em gi gium giup ha hay hoi ' +
+  (
+    'a ah ak a. ad ai anh ba bac ban bi cho chi chu co con cua cung da dang de den di do duoc em gi gium giup ha hay hoi ' +
     'khi khong la lai lam len luc ma minh muon nao nay ne nhe nho nhung nua o oi ong qua ra roi sao se tai the thi toi ' +
-    'tren trong tu tui va ve voi vo xin ho nha duoc').split(/\s+/),
+    'tren trong tu tui va ve voi vo xin ho nha duoc'
+  ).split(/\s+/),
 );
 
 /** Unigrams (minus stopwords) plus syllable bigrams: Vietnamese words are often two syllables. */

@@ -32,7 +32,16 @@ export function isHttpsUrl(u: string): boolean {
 
 const KNOWN_MODIFIERS = new Set(['month', 'from', 'prev', 'prev_to', 'exact']);
 /** Words that show the resident a fact is not settled (required in an unconfirmed short_answer). */
-const CAUTION_WORDS = ['chua duoc xac nhan', 'chua xac nhan', 'hoi lai', 'vui long hoi', 'nen hoi', 'can hoi', 'chua co huong dan', 'chua ro'];
+const CAUTION_WORDS = [
+  'chua duoc xac nhan',
+  'chua xac nhan',
+  'hoi lai',
+  'vui long hoi',
+  'nen hoi',
+  'can hoi',
+  'chua co huong dan',
+  'chua ro',
+];
 
 const isIso = (s: string | undefined): s is string => typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s);
 
@@ -142,7 +151,8 @@ export function validateKnowledge(kb: KnowledgeBase, today: string): string[] {
         if (par.unit !== 'text' && typeof h.value !== 'number') p(`params.${name}: giá trị "${h.value}" phải là số (đơn vị ${par.unit})`);
         const next = hist[i + 1];
         if (!next) return;
-        if (!h.to || !isIso(h.to)) p(`params.${name}: mức từ ${h.from} không có ngày kết thúc nhưng có mức sau từ ${next.from} (chồng lấn)`);
+        if (!h.to || !isIso(h.to))
+          p(`params.${name}: mức từ ${h.from} không có ngày kết thúc nhưng có mức sau từ ${next.from} (chồng lấn)`);
         else if (next.from <= h.to) p(`params.${name}: mức từ ${h.from} đến ${h.to} chồng lấn với mức từ ${next.from}`);
       });
     }

@@ -57,11 +57,20 @@ export class LearningStore {
     private readonly db: Low<LearningFile>,
     warn: StoreWarn,
   ) {
-    this.writer = new CoalescedWriter(() => this.db.write(), 1000, (err) => warn('inbox and usage figures could not be written', { err: err.message }));
+    this.writer = new CoalescedWriter(
+      () => this.db.write(),
+      1000,
+      (err) => warn('inbox and usage figures could not be written', { err: err.message }),
+    );
   }
 
   static async open(dataDir: string, warn?: StoreWarn): Promise<LearningStore> {
-    const db = await openJsonStore<LearningFile>(path.join(dataDir, 'learning.json'), fileSchema, { version: 1, inbox: [], usage: {} }, warn);
+    const db = await openJsonStore<LearningFile>(
+      path.join(dataDir, 'learning.json'),
+      fileSchema,
+      { version: 1, inbox: [], usage: {} },
+      warn,
+    );
     return new LearningStore(db, warn ?? (() => {}));
   }
 
@@ -85,7 +94,13 @@ export class LearningStore {
       if (this.lastQuestion.size > 10_000) this.lastQuestion.clear();
       this.lastQuestion.set(key, { text, topic: result.topic, confidence: result.confidence });
       const kind: InboxKind | null =
-        result.outcome === 'declined' ? 'declined' : result.outcome === 'fallback' ? 'fallback' : result.outcome === 'clarify' || result.confidence < LOW_CONFIDENCE ? 'low_confidence' : null;
+        result.outcome === 'declined'
+          ? 'declined'
+          : result.outcome === 'fallback'
+            ? 'fallback'
+            : result.outcome === 'clarify' || result.confidence < LOW_CONFIDENCE
+              ? 'low_confidence'
+              : null;
       if (kind) this.add({ ...base, kind, text });
     }
     this.writer.markDirty();

@@ -14,7 +14,8 @@ const HOUSEHOLD_PATTERNS: Array<[HouseholdType, RegExp]> = [
   ['poor', /\b(ho ngheo|nha ngheo|gia dinh ngheo|nguoi ngheo|ho dac biet kho khan|ngheo)\b/],
 ];
 // "nghèo" inside these phrases is about the policy, not the asker's household.
-const NON_HOUSEHOLD_NGHEO = /\b(chuan ngheo|giam ngheo|ngheo da chieu|xa ngheo|huyen ngheo|vi nguoi ngheo|ty le ho ngheo|so ho ngheo|ho ngheo giam)\b/g;
+const NON_HOUSEHOLD_NGHEO =
+  /\b(chuan ngheo|giam ngheo|ngheo da chieu|xa ngheo|huyen ngheo|vi nguoi ngheo|ty le ho ngheo|so ho ngheo|ho ngheo giam)\b/g;
 
 // "không phải hộ nghèo", "nhà không nghèo": the asker says what they are not.
 const NEGATED_HOUSEHOLD = /\b(khong phai|chang phai|khong thuoc|khong con la|khong duoc xep|khong)( la)?( dien)?( ho)? (can )?ngheo\b/g;
@@ -54,7 +55,9 @@ export function extractDate(folded: string): string | null {
 const NUMBER_WORDS: Record<string, number> = { mot: 1, hai: 2, ba: 3, bon: 4, tu: 4, nam: 5, sau: 6, bay: 7, tam: 8, chin: 9, muoi: 10 };
 
 export function extractMembers(folded: string): number | null {
-  const m = /(?<![\/\d.,])\b(\d{1,2}|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\s*(nguoi|khau|nhan khau|thanh vien|mieng an)\b(?!\s*\/)/.exec(folded);
+  const m = /(?<![/\d.,])\b(\d{1,2}|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\s*(nguoi|khau|nhan khau|thanh vien|mieng an)\b(?!\s*\/)/.exec(
+    folded,
+  );
   if (!m) return null;
   const before = folded.slice(Math.max(0, (m.index ?? 0) - 12), m.index);
   if (/(tren|moi|\/)\s*$/.test(before)) return null;

@@ -6,7 +6,9 @@ import type { MoneyMention } from './types.ts';
  */
 const UNIT = '(ty|trieu|tr|cu|nghin|ngan|k|dong|d|vnd)';
 const MONEY_RE = new RegExp(
-  String.raw`(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*` + UNIT + String.raw`(?![a-z])((\d{1,3})(?![\d.,])|\s+(\d{1,3})(?![\d.,]*\s*(?:nguoi|khau|nhan|thanh vien|thang|nam|tuoi)))?(\s*ruoi)?`,
+  String.raw`(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*` +
+    UNIT +
+    String.raw`(?![a-z])((\d{1,3})(?![\d.,])|\s+(\d{1,3})(?![\d.,]*\s*(?:nguoi|khau|nhan|thanh vien|thang|nam|tuoi)))?(\s*ruoi)?`,
   'g',
 );
 const PLAIN_BIG_NUMBER = /(?<![\d.,])(\d{1,3}(?:[.,]\d{3}){2,}|\d{6,10})(?![\d.,])/g;
@@ -37,7 +39,9 @@ function context(folded: string, end: number) {
   const after = folded.slice(end, end + 40);
   const around = folded.slice(Math.max(0, end - 60), end + 40);
   return {
-    perPerson: /^\s*(\/|\s)?\s*(mot |moi |1 |tren |cho )?(nguoi|dau nguoi|khau|nhan khau)/.test(after) || /binh quan|dau nguoi|moi nguoi/.test(around),
+    perPerson:
+      /^\s*(\/|\s)?\s*(mot |moi |1 |tren |cho )?(nguoi|dau nguoi|khau|nhan khau)/.test(after) ||
+      /binh quan|dau nguoi|moi nguoi/.test(around),
     perMonth: /^\s*(\/\s*)?(nguoi\s*\/?\s*)?(1 |mot |moi |hang |trong |\/)?\s*thang/.test(after) || /(moi|hang|1|mot) thang/.test(around),
     perYear: /^\s*(\/\s*)?(1 |mot |moi |hang )?nam/.test(after),
   };

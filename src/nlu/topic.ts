@@ -21,7 +21,10 @@ export class TopicScorer {
   }
 
   score(folded: string): Map<Topic, number> {
-    const text = ` ${folded.replace(/[^a-z0-9/.]+/g, ' ').replace(/\s+/g, ' ').trim()} `;
+    const text = ` ${folded
+      .replace(/[^a-z0-9/.]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()} `;
     const scores = new Map<Topic, number>(TOPICS.map((t) => [t, 0]));
     const matched: Array<{ topic: Topic; phrase: string }> = [];
     for (const p of this.phrases) {

@@ -55,7 +55,16 @@ export class LanguageUnderstanding {
     const lower = normalizeTonePlacement(original.toLowerCase());
     // Money first: "500k", "1tr5" must not be read as teencode.
     const normalized = expandAbbreviations(lower, this.lexicon.abbreviations);
-    const folded0 = disambiguateSo(disambiguateVay(fold(normalized.replace(/\bvậy\b/gu, 'zay').replace(/\bcó sổ (hộ )?(cận )?nghèo\b/gu, 'là hộ $2nghèo').replace(/\bsổ (hộ )?(cận )?nghèo\b/gu, 'giấy chứng nhận hộ $2nghèo'))));
+    const folded0 = disambiguateSo(
+      disambiguateVay(
+        fold(
+          normalized
+            .replace(/\bvậy\b/gu, 'zay')
+            .replace(/\bcó sổ (hộ )?(cận )?nghèo\b/gu, 'là hộ $2nghèo')
+            .replace(/\bsổ (hộ )?(cận )?nghèo\b/gu, 'giấy chứng nhận hộ $2nghèo'),
+        ),
+      ),
+    );
     const corrected = folded0.replace(/[a-z]+/g, (w) => this.spell.correct(w));
     // Entities from the uncorrected fold for numbers, corrected for words.
     const entities = extractEntities(corrected);

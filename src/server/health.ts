@@ -16,7 +16,12 @@ export function registerHealth(app: HttpApp, core: Core, channels: () => Channel
   const started = monotonicMs();
   app.route('GET', '/healthz', () => ({
     status: 200,
-    body: { status: 'ok', version: VERSION, knowledgeEntries: core.services.knowledge.entries.length, uptimeSeconds: Math.round((monotonicMs() - started) / 1000) },
+    body: {
+      status: 'ok',
+      version: VERSION,
+      knowledgeEntries: core.services.knowledge.entries.length,
+      uptimeSeconds: Math.round((monotonicMs() - started) / 1000),
+    },
   }));
   app.route('GET', '/readyz', async () => {
     let writable = true;
@@ -33,7 +38,14 @@ export function registerHealth(app: HttpApp, core: Core, channels: () => Channel
     const ready = knowledge && writable;
     return {
       status: ready ? 200 : 503,
-      body: { ready, knowledgeEntries: core.services.knowledge.entries.length, storeWritable: writable, statistics: Boolean(core.services.stats), channels: chans, degraded: failed.length > 0 },
+      body: {
+        ready,
+        knowledgeEntries: core.services.knowledge.entries.length,
+        storeWritable: writable,
+        statistics: Boolean(core.services.stats),
+        channels: chans,
+        degraded: failed.length > 0,
+      },
     };
   });
 }

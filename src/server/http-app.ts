@@ -103,9 +103,10 @@ export class HttpApp {
   };
 
   private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const id = (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id'])
-      ? req.headers['x-request-id']
-      : randomUUID());
+    const id =
+      typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id'])
+        ? req.headers['x-request-id']
+        : randomUUID();
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
@@ -150,7 +151,10 @@ export class HttpApp {
     }
     this.send(res, id, response, method === 'HEAD');
     if (this.logger.isLevelEnabled('debug')) {
-      this.logger.debug({ reqId: id, method, path: url.pathname, status: response.status, ms: Math.round(monotonicMs() - started) }, 'request');
+      this.logger.debug(
+        { reqId: id, method, path: url.pathname, status: response.status, ms: Math.round(monotonicMs() - started) },
+        'request',
+      );
     }
   }
 

@@ -42,7 +42,7 @@ const NON_PLAN = new Set(['reported', 'estimate']);
 export function formatValue(catalog: Catalog, value: number, unit: string, qualifier = ''): string {
   const u = catalog.units.get(unit) ?? { suffix: ` ${unit}`, decimals: 2, millions: false };
   let num: string;
-  let suffix = u.suffix;
+  const suffix = u.suffix;
   if (u.millions && Math.abs(value) >= 1e6 && Math.round(value / 1e4) * 1e4 === value) {
     num = `${formatNumber(value / 1e6, 2)} triệu`;
   } else num = formatNumber(value, u.decimals);
@@ -119,7 +119,9 @@ function days(a: string, b: string): number {
 }
 
 function noteText(catalog: Catalog, note: string): string {
-  const says = catalog.notes.filter((n) => note.toLowerCase().includes(n.match.toLowerCase()) && !/^số lũy kế$/.test(n.say)).map((n) => n.say);
+  const says = catalog.notes
+    .filter((n) => note.toLowerCase().includes(n.match.toLowerCase()) && !/^số lũy kế$/.test(n.say))
+    .map((n) => n.say);
   return says.length ? ` (${[...new Set(says)].join('; ')})` : '';
 }
 
@@ -156,7 +158,8 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
   // 2. Areas.
   let mainAreas: Area[][] = res.areas;
   if (mainAreas.length === 0) {
-    const remembered = (usesSession || res.followUp) && memo?.areas?.length ? memo.areas : usesSession && ctx.session.area ? [ctx.session.area] : [];
+    const remembered =
+      (usesSession || res.followUp) && memo?.areas?.length ? memo.areas : usesSession && ctx.session.area ? [ctx.session.area] : [];
     const list = remembered.map((id) => areas.byId.get(id)).filter((a): a is Area => !!a);
     mainAreas = list.length ? list.map((a) => [a]) : [[areas.defaultArea]];
   }
@@ -179,7 +182,9 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
   let points: TimePoint[] = [...res.points];
   const pending = res.pending;
   const memoPoints = memo?.points ?? (ctx.session.year ? [{ kind: 'year', year: ctx.session.year } as TimePoint] : []);
-  const memoYear = memoPoints.map((p) => ('year' in p ? p.year : p.kind === 'date' ? Number(p.date.slice(0, 4)) : p.kind === 'range' ? p.to : 0)).find((y) => y);
+  const memoYear = memoPoints
+    .map((p) => ('year' in p ? p.year : p.kind === 'date' ? Number(p.date.slice(0, 4)) : p.kind === 'range' ? p.to : 0))
+    .find((y) => y);
   if (points.length === 0 && (usesSession || res.followUp) && !res.latest) points = [...memoPoints];
   if (pending.length) {
     const y = memoYear ?? Number(today.slice(0, 4));
@@ -211,7 +216,9 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
       const np = figs.filter((f) => NON_PLAN.has(f.status));
       if (np.length) figs = np;
     }
-    return figs.map((f) => toVal(f, ind, area)).sort((a, b) => a.as_of.localeCompare(b.as_of) || a.period_start.localeCompare(b.period_start));
+    return figs
+      .map((f) => toVal(f, ind, area))
+      .sort((a, b) => a.as_of.localeCompare(b.as_of) || a.period_start.localeCompare(b.period_start));
   };
   const aggregated = (ind: Indicator, area: Area): Val[] => {
     if (!ind.summable) return [];
@@ -270,7 +277,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
     return ordered.find((a) => fullSeries(ind, a).length > 0) ?? ordered[0];
   };
 
-    for (const ind of inds) {
+  for (const ind of inds) {
     for (const cands of mainAreas) {
       const firstRef = points[0] ? refDate(points[0]) : null;
       let area = pickArea(cands, ind, firstRef);
@@ -319,20 +326,29 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
         if (list.length === 0) {
           missingCount++;
           const near = nearest(series, range ? `${range.to}-12-31` : today);
-          lines.push(`Chưa có số liệu ${lcFirst(label)} ${range ? pointText(range) : ''}.` + (near ? ` Số liệu gần nhất hiện có: ${valueText(near)}, ${timeText(near)}.` : ''));
+          lines.push(
+            `Chưa có số liệu ${lcFirst(label)} ${range ? pointText(range) : ''}.` +
+              (near ? ` Số liệu gần nhất hiện có: ${valueText(near)}, ${timeText(near)}.` : ''),
+          );
           if (near) used.push(near);
           continue;
         }
         exactCount++;
         lines.push(`${label}:`);
-        for (const f of list) lines.push(`  – ${ucFirst(timeText(f))}: ${valueText(f)}${f.derived ? ` (${f.derived})` : ''}${noteText(catalog, f.note)}`);
+        for (const f of list)
+          lines.push(`  – ${ucFirst(timeText(f))}: ${valueText(f)}${f.derived ? ` (${f.derived})` : ''}${noteText(catalog, f.note)}`);
         used.push(...list);
         shown.set(key, list);
         if (list.length >= 2 && !image && inds.length * mainAreas.length === 1) {
           image = {
             mime: 'image/png',
             base64: barChartPng(
-              list.map((f) => ({ value: f.value, light: f.status !== 'reported', label: chartLabel(valueText(f)), caption: formatDate(f.as_of) })),
+              list.map((f) => ({
+                value: f.value,
+                light: f.status !== 'reported',
+                label: chartLabel(valueText(f)),
+                caption: formatDate(f.as_of),
+              })),
             ).toString('base64'),
             alt: `Biểu đồ cột ${lcFirst(label)}: ${list.map((f) => `${formatDate(f.as_of)} ${valueText(f)}`).join('; ')}`,
           };
@@ -356,7 +372,9 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
           missing.push(p!);
         }
       }
-      const uniq = found.filter((v, i) => found.findIndex((w) => w.as_of === v.as_of && w.period_start === v.period_start && w.ind.id === v.ind.id) === i);
+      const uniq = found.filter(
+        (v, i) => found.findIndex((w) => w.as_of === v.as_of && w.period_start === v.period_start && w.ind.id === v.ind.id) === i,
+      );
       for (const v of uniq) lines.push(figureLine(v));
       for (const p of missing) {
         const near = nearest(series, refDate(p));
@@ -410,11 +428,13 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
       if (mainAreas.length > 1) {
         const byInd = new Map<string, { ind: Indicator; areas: Area[] }>();
         for (const a of absent) byInd.set(a.ind.id, { ind: a.ind, areas: [...(byInd.get(a.ind.id)?.areas ?? []), a.area] });
-        for (const { ind, areas: la } of byInd.values()) lines.push(`Chưa có số liệu ${lcFirst(ind.label)} của: ${la.map((a) => a.displayName).join(', ')}.`);
+        for (const { ind, areas: la } of byInd.values())
+          lines.push(`Chưa có số liệu ${lcFirst(ind.label)} của: ${la.map((a) => a.displayName).join(', ')}.`);
       } else {
         const byArea = new Map<string, { area: Area; inds: Indicator[] }>();
         for (const a of absent) byArea.set(a.area.id, { area: a.area, inds: [...(byArea.get(a.area.id)?.inds ?? []), a.ind] });
-        for (const { area, inds: li } of byArea.values()) lines.push(`Chưa có số liệu của ${area.displayName} về: ${li.map((i) => lcFirst(i.label)).join('; ')}.`);
+        for (const { area, inds: li } of byArea.values())
+          lines.push(`Chưa có số liệu của ${area.displayName} về: ${li.map((i) => lcFirst(i.label)).join('; ')}.`);
       }
     }
   }
@@ -435,7 +455,10 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
         if (same.length < 2) continue;
         const sorted = [...same].sort((a, b) => b.value - a.value);
         if (wantMax) lines.push(`Cao nhất trong các địa bàn có số liệu: ${sorted[0].area.displayName} (${valueText(sorted[0])}).`);
-        if (wantMin) lines.push(`Thấp nhất trong các địa bàn có số liệu: ${sorted[sorted.length - 1].area.displayName} (${valueText(sorted[sorted.length - 1])}).`);
+        if (wantMin)
+          lines.push(
+            `Thấp nhất trong các địa bàn có số liệu: ${sorted[sorted.length - 1].area.displayName} (${valueText(sorted[sorted.length - 1])}).`,
+          );
       }
   }
 
@@ -463,7 +486,7 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
         const tvals = shown.get(`${ind.target}|${key.split('|')[1]}`) ?? [];
         for (const v of vals) {
           const t = tvals.find((x) => x.as_of === v.as_of && x.period_start === v.period_start);
-          if (t && t.value) {
+          if (t?.value) {
             const ratio = (v.value / t.value) * 100;
             lines.push(
               `Kết quả so với kế hoạch: đạt ${formatNumber(ratio, 1)}% (tính bằng ${formatValue(catalog, v.value, v.unit, v.qualifier)} chia cho chỉ tiêu ${formatValue(catalog, t.value, t.unit, t.qualifier)}).`,
@@ -498,9 +521,9 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
       const area = pickArea(cands, ind, points[0] ? refDate(points[0]) : null);
       const series = fullSeries(ind, area);
       const mine = [...shown.entries()].find(([k]) => k.startsWith(ind.id + '|'))?.[1]?.[0];
-      const want = mine ? ({ kind: 'date', date: mine.as_of } as TimePoint) : points[0] ?? null;
+      const want = mine ? ({ kind: 'date', date: mine.as_of } as TimePoint) : (points[0] ?? null);
       let v = want ? atPoint(series, want) : latestOf(series, today);
-      let exact = !!v;
+      const exact = !!v;
       if (!v) v = nearest(series, want ? refDate(want) : today);
       if (!v) {
         lines.push(`Chưa có số liệu ${lcFirst(ind.label)} của ${area.displayName} để so sánh.`);
@@ -513,7 +536,10 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
         const d = mine.value - v.value;
         const unitWord = mine.unit === 'percent' ? ' điểm phần trăm' : '';
         const amount = mine.unit === 'percent' ? formatNumber(Math.abs(d), 2) + unitWord : formatValue(catalog, Math.abs(d), mine.unit);
-        line += d === 0 ? `; ${mine.area.displayName} bằng ${area.displayName}` : `; ${mine.area.displayName} ${d < 0 ? 'thấp hơn' : 'cao hơn'} ${amount}`;
+        line +=
+          d === 0
+            ? `; ${mine.area.displayName} bằng ${area.displayName}`
+            : `; ${mine.area.displayName} ${d < 0 ? 'thấp hơn' : 'cao hơn'} ${amount}`;
       }
       lines.push(line + '.');
     }
@@ -548,7 +574,11 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
   const savedPoints: TimePoint[] = points.length ? points : firstVal ? [{ kind: 'date', date: firstVal.as_of }] : [];
   ctx.session.memo = {
     ...(ctx.session.memo ?? {}),
-    stats: { indicators: inds.map((i) => i.id), areas: mainAreas.map((l) => (l.length === 1 ? l[0].id : l[0].id)), points: savedPoints } satisfies StatsMemo,
+    stats: {
+      indicators: inds.map((i) => i.id),
+      areas: mainAreas.map((l) => (l.length === 1 ? l[0].id : l[0].id)),
+      points: savedPoints,
+    } satisfies StatsMemo,
   };
 
   const confidence = exactCount > 0 && missingCount === 0 ? 0.9 : exactCount > 0 ? 0.75 : 0.6;
@@ -558,8 +588,13 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
     const ind = inds[0];
     const area = firstVal?.area ?? mainAreas[0][0];
     const phrase = (ind.rawPhrasings.find((p) => !p.includes('...')) ?? ind.label).trim();
-    const tagText = ind.tags.map((t) => catalog.tagWords.get(t) ?? '').filter(Boolean).join(' ');
-    reply.buttons = [{ label: 'Số liệu qua các năm', payload: `ask:${phrase}${tagText ? ' ' + tagText : ''} ${area.name} qua các năm`.slice(0, 290) }];
+    const tagText = ind.tags
+      .map((t) => catalog.tagWords.get(t) ?? '')
+      .filter(Boolean)
+      .join(' ');
+    reply.buttons = [
+      { label: 'Số liệu qua các năm', payload: `ask:${phrase}${tagText ? ' ' + tagText : ''} ${area.name} qua các năm`.slice(0, 290) },
+    ];
   }
   if (image) reply.image = image;
   return { replies: [reply], topic: 'statistics', household: null, confidence, outcome: 'answered' };
@@ -573,7 +608,9 @@ export function buildAnswer(ctx: TurnContext, res: Resolution, deps: Deps): Turn
   function nearText(series: Val[], ref: string, shownAlready: Val[] = []): string {
     const before = [...series].reverse().find((f) => f.as_of <= ref);
     const after = series.find((f) => f.as_of > ref);
-    const pick = [before, after].filter((x): x is Val => !!x && !shownAlready.some((u) => u.as_of === x.as_of && u.period_start === x.period_start));
+    const pick = [before, after].filter(
+      (x): x is Val => !!x && !shownAlready.some((u) => u.as_of === x.as_of && u.period_start === x.period_start),
+    );
     if (!pick.length) return '';
     used.push(...pick);
     return ` Số liệu gần nhất hiện có: ${pick.map((n) => `${valueText(n)}, ${timeText(n)}${n.derived ? ` (${n.derived})` : ''}`).join('; và ')}.`;
@@ -616,16 +653,24 @@ function toVal(f: StoredFigure, ind: Indicator, area: Area): Val {
 }
 
 function atPoint(series: Val[], p: TimePoint): Val | null {
-  const prefer = (cands: Val[], _year: number) =>
-    cands.sort((a, b) => score(b) - score(a) || b.as_of.localeCompare(a.as_of))[0] ?? null;
+  const prefer = (cands: Val[], _year: number) => cands.sort((a, b) => score(b) - score(a) || b.as_of.localeCompare(a.as_of))[0] ?? null;
   const score = (v: Val) => (v.period_start === '' || v.period_start === `${v.as_of.slice(0, 4)}-01-01` ? 1 : 0);
   switch (p.kind) {
     case 'date':
-      return prefer(series.filter((f) => f.as_of === p.date), 0);
+      return prefer(
+        series.filter((f) => f.as_of === p.date),
+        0,
+      );
     case 'start':
-      return prefer(series.filter((f) => f.as_of === `${p.year}-01-01`), p.year);
+      return prefer(
+        series.filter((f) => f.as_of === `${p.year}-01-01`),
+        p.year,
+      );
     case 'end':
-      return prefer(series.filter((f) => f.as_of === `${p.year}-12-31`), p.year);
+      return prefer(
+        series.filter((f) => f.as_of === `${p.year}-12-31`),
+        p.year,
+      );
     case 'year': {
       const inYear = series.filter((f) => f.as_of > `${p.year}-01-01` && f.as_of <= `${p.year}-12-31`);
       const end = inYear.filter((f) => f.as_of === `${p.year}-12-31`);
@@ -633,7 +678,10 @@ function atPoint(series: Val[], p: TimePoint): Val | null {
     }
     case 'months': {
       const d = monthEnd(p.year, p.months);
-      return prefer(series.filter((f) => f.as_of === d && (f.period_start === '' || f.period_start === `${p.year}-01-01`)), p.year);
+      return prefer(
+        series.filter((f) => f.as_of === d && (f.period_start === '' || f.period_start === `${p.year}-01-01`)),
+        p.year,
+      );
     }
     case 'range':
       return series.find((f) => f.period_start === `${p.from}-01-01` && f.as_of === `${p.to}-12-31`) ?? null;
@@ -663,7 +711,7 @@ function mergedInto(area: Area, areas: Areas): Area | null {
   const m = /merged into ([a-z0-9-]+)/.exec(area.note);
   if (m) return areas.byId.get(m[1]) ?? null;
   const parent = area.parentId ? areas.byId.get(area.parentId) : undefined;
-  if (parent && parent.validTo) return mergedInto(parent, areas);
+  if (parent?.validTo) return mergedInto(parent, areas);
   return null;
 }
 
@@ -679,9 +727,12 @@ function fromSession(res: Resolution, base: Indicator[], catalog: Catalog): Indi
   if (res.household && !baseHouseholds.has(res.household) && base.some((b) => b.household)) {
     const out: Indicator[] = [];
     for (const b of base) {
-      const measures = res.measures.size ? [...res.measures] : [b.measure, ...(b.measure === 'count' || b.measure === 'amount' ? ['count', 'amount'] : [])];
+      const measures = res.measures.size
+        ? [...res.measures]
+        : [b.measure, ...(b.measure === 'count' || b.measure === 'amount' ? ['count', 'amount'] : [])];
       for (const c of all)
-        if (c.family === b.family && c.household === res.household && sameTags(c, b) && measures.includes(c.measure) && !out.includes(c)) out.push(c);
+        if (c.family === b.family && c.household === res.household && sameTags(c, b) && measures.includes(c.measure) && !out.includes(c))
+          out.push(c);
     }
     if (out.length) return out;
   }
@@ -692,7 +743,9 @@ function fromSession(res: Resolution, base: Indicator[], catalog: Catalog): Indi
         if (!out.includes(b)) out.push(b);
         continue;
       }
-      const sib = all.filter((c) => c.family === b.family && c.household === b.household && sameTags(c, b) && res.measures.has(c.measure as 'count'));
+      const sib = all.filter(
+        (c) => c.family === b.family && c.household === b.household && sameTags(c, b) && res.measures.has(c.measure as 'count'),
+      );
       for (const s of sib) if (!out.includes(s)) out.push(s);
     }
     if (out.length) {
@@ -727,7 +780,12 @@ function filterMeasures(inds: Indicator[], res: Resolution, catalog: Catalog): I
       if (i.measure !== 'count' || !i.household) continue;
       if (out.some((o) => o.measure === 'rate' && o.household === i.household && o.family === i.family)) continue;
       const sib = [...catalog.indicators.values()].find(
-        (c) => c.family === i.family && c.household === i.household && c.measure === 'rate' && c.tags.length === i.tags.length && c.tags.every((t) => i.tags.includes(t)),
+        (c) =>
+          c.family === i.family &&
+          c.household === i.household &&
+          c.measure === 'rate' &&
+          c.tags.length === i.tags.length &&
+          c.tags.every((t) => i.tags.includes(t)),
       );
       if (sib) out.splice(out.indexOf(i) + 1, 0, sib);
     }
@@ -737,6 +795,6 @@ function filterMeasures(inds: Indicator[], res: Resolution, catalog: Catalog): I
 
 /** The number shown above a bar: the value as the answer writes it, digits and punctuation only. */
 function chartLabel(shown: string): string {
-  const digits = shown.replace(/[^0-9.,%\-]/g, '');
+  const digits = shown.replace(/[^0-9.,%-]/g, '');
   return digits.length <= 12 ? digits : '';
 }

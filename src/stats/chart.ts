@@ -29,7 +29,11 @@ function textWidth(text: string, scale: number): number {
  * A bar chart as PNG, rendered on the server without a browser: bars in order (negative values hang
  * below the axis, estimates lighter), each with its value above and its date below when given.
  */
-export function barChartPng(values: { value: number; light?: boolean; label?: string; caption?: string }[], width = 480, height = 240): Buffer {
+export function barChartPng(
+  values: { value: number; light?: boolean; label?: string; caption?: string }[],
+  width = 480,
+  height = 240,
+): Buffer {
   const png = new PNG({ width, height });
   const fill = (x0: number, y0: number, x1: number, y1: number, rgb: [number, number, number]) => {
     for (let y = Math.max(0, Math.min(y0, y1)); y < Math.min(height, Math.max(y0, y1)); y++)
@@ -47,7 +51,8 @@ export function barChartPng(values: { value: number; light?: boolean; label?: st
       const g = GLYPHS[ch];
       if (g)
         g.forEach((row, ry) => {
-          for (let rx = 0; rx < 5; rx++) if (row[rx] === '1') fill(x + rx * scale, top + ry * scale, x + (rx + 1) * scale, top + (ry + 1) * scale, rgb);
+          for (let rx = 0; rx < 5; rx++)
+            if (row[rx] === '1') fill(x + rx * scale, top + ry * scale, x + (rx + 1) * scale, top + (ry + 1) * scale, rgb);
         });
       x += 6 * scale;
     }

@@ -38,19 +38,124 @@ export type StatsSkillHandle = StatsSkill & {
 };
 
 const STAT_CUES = [
-  'so lieu', 'thong ke', 'bao cao', 'luy ke', 'toan tinh', 'ca nuoc', 'toan quoc', 'tinh den', 'ty le', 'bao nhieu ho', 'bao nhieu can',
-  'bao nhieu nguoi', 'tong so', 'ket qua', 'giai ngan', 'du no', 'con bao nhieu', 'dat bao nhieu', 'moi nhat', 'qua cac nam', 'tren dia ban',
-  'cuoi nam', 'dau nam', 'giai doan', 'so voi', 'tang hay giam', 'giam duoc', 'cap duoc', 'van dong duoc', 'bao nhieu the', 'bao nhieu xa',
-  'bao nhieu ty', 'chiem bao nhieu', 'tung huyen', 'cac huyen', 'theo huyen', 'huyen nao', 'nhieu nhat', 'tinh hinh', 'bao nhieu huyen', 'bao nhieu dan toc', 'co bao nhieu', 'phan tram', 'nghèo da chieu', 'ngheo da chieu', 'dan so', 'dien tich', 'kinh phi', 'von',
+  'so lieu',
+  'thong ke',
+  'bao cao',
+  'luy ke',
+  'toan tinh',
+  'ca nuoc',
+  'toan quoc',
+  'tinh den',
+  'ty le',
+  'bao nhieu ho',
+  'bao nhieu can',
+  'bao nhieu nguoi',
+  'tong so',
+  'ket qua',
+  'giai ngan',
+  'du no',
+  'con bao nhieu',
+  'dat bao nhieu',
+  'moi nhat',
+  'qua cac nam',
+  'tren dia ban',
+  'cuoi nam',
+  'dau nam',
+  'giai doan',
+  'so voi',
+  'tang hay giam',
+  'giam duoc',
+  'cap duoc',
+  'van dong duoc',
+  'bao nhieu the',
+  'bao nhieu xa',
+  'bao nhieu ty',
+  'chiem bao nhieu',
+  'tung huyen',
+  'cac huyen',
+  'theo huyen',
+  'huyen nao',
+  'nhieu nhat',
+  'tinh hinh',
+  'bao nhieu huyen',
+  'bao nhieu dan toc',
+  'co bao nhieu',
+  'phan tram',
+  'nghèo da chieu',
+  'ngheo da chieu',
+  'dan so',
+  'dien tich',
+  'kinh phi',
+  'von',
 ];
 /** Questions about one's own entitlement ("hộ nghèo vay được bao nhiêu", "tôi có được..."), not about figures of an area. */
 const POLICY_CUES = [
-  'toi', 'minh', 'nha toi', 'nha minh', 'nha em', 'em', 'tui', 'nha tui', 'co duoc', 'duoc khong', 'co phai', 'phai khong', 'lam sao', 'the nao',
-  'nhu the nao', 'thu tuc', 'ho so', 'dieu kien', 'lai suat', 'muc vay', 'toi da', 'vay duoc bao nhieu', 'duoc vay bao nhieu', 'vay bao nhieu',
-  'duoc bao nhieu tien', 'duoc ho tro bao nhieu', 'ho tro bao nhieu', 'xin ho tro', 'xin vay', 'xin cap', 'o dau', 'bao lau', 'giay to', 'can gi', 'duoc mien', 'co bi',
-  'ai duoc', 'doi tuong nao', 'moi thang', 'muc ho tro', 'duoc huong', 'tra lai', 'tra no', 'thoi han', 'hop ly', 'nen',
-  'huong dan', 'quy trinh', 'cac buoc', 'quyet dinh', 'nghi dinh', 'thong tu', 'chuan ngheo', 'mot nguoi mot thang', 'nguoi thang',
-  'con duoc', 'dung khong', 'hay khong', 'nhan khau', 'xep loai', 'ho nay', 'thuoc dien', 'co lop', 'ong a', 'ba b', 'gia dinh toi',
+  'toi',
+  'minh',
+  'nha toi',
+  'nha minh',
+  'nha em',
+  'em',
+  'tui',
+  'nha tui',
+  'co duoc',
+  'duoc khong',
+  'co phai',
+  'phai khong',
+  'lam sao',
+  'the nao',
+  'nhu the nao',
+  'thu tuc',
+  'ho so',
+  'dieu kien',
+  'lai suat',
+  'muc vay',
+  'toi da',
+  'vay duoc bao nhieu',
+  'duoc vay bao nhieu',
+  'vay bao nhieu',
+  'duoc bao nhieu tien',
+  'duoc ho tro bao nhieu',
+  'ho tro bao nhieu',
+  'xin ho tro',
+  'xin vay',
+  'xin cap',
+  'o dau',
+  'bao lau',
+  'giay to',
+  'can gi',
+  'duoc mien',
+  'co bi',
+  'ai duoc',
+  'doi tuong nao',
+  'moi thang',
+  'muc ho tro',
+  'duoc huong',
+  'tra lai',
+  'tra no',
+  'thoi han',
+  'hop ly',
+  'nen',
+  'huong dan',
+  'quy trinh',
+  'cac buoc',
+  'quyet dinh',
+  'nghi dinh',
+  'thong tu',
+  'chuan ngheo',
+  'mot nguoi mot thang',
+  'nguoi thang',
+  'con duoc',
+  'dung khong',
+  'hay khong',
+  'nhan khau',
+  'xep loai',
+  'ho nay',
+  'thuoc dien',
+  'co lop',
+  'ong a',
+  'ba b',
+  'gia dinh toi',
 ];
 
 /**
@@ -61,7 +166,14 @@ const POLICY_CUES = [
 export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSkillHandle> {
   const catalog = loadCatalog(opts.knowledgeDir);
   const areas = loadAreas(opts.seedDir);
-  const store = await StatsStore.open({ dataDir: opts.dataDir, seedDir: opts.seedDir, catalog, areas, logger: opts.logger, clock: opts.clock });
+  const store = await StatsStore.open({
+    dataDir: opts.dataDir,
+    seedDir: opts.seedDir,
+    catalog,
+    areas,
+    logger: opts.logger,
+    clock: opts.clock,
+  });
   const fuzzy = new FuzzyIndex(catalog);
   const places = loadPlaces(opts.knowledgeDir);
   const cache = new WeakMap<TurnContext, Resolution>();
@@ -106,7 +218,12 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
     let policy = policyPhrases.filter((c) => hasPhrase(t, c)).length;
     // Yes/no questions ("có ... không", "... đúng không") ask about rules, not figures.
     if (t[t.length - 1] === 'khong' || t[t.length - 1] === 'chua') policy++;
-    const statFrame = r.areas.length > 0 || r.points.length > 0 || hasPhrase(t, tokenize('luy ke')) || hasPhrase(t, tokenize('toan tinh')) || hasPhrase(t, tokenize('so lieu'));
+    const statFrame =
+      r.areas.length > 0 ||
+      r.points.length > 0 ||
+      hasPhrase(t, tokenize('luy ke')) ||
+      hasPhrase(t, tokenize('toan tinh')) ||
+      hasPhrase(t, tokenize('so lieu'));
     if (policy) s -= statFrame ? 0.15 * policy : 0.4 + 0.1 * policy;
     if (r.followUp && ctx.session.topic === 'statistics') s += 0.45;
     else if (r.followUp) s += 0.2;

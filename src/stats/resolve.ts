@@ -52,7 +52,7 @@ export function prepare(text: string, catalog: Catalog): { tokens: string[]; dat
   let s = fold(text);
   const dates: string[] = [];
   const push = (d: number, m: number, y: number) => dates.push(`${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
-  s = s.replace(/\b(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\b/g, (_, d, m, y) => {
+  s = s.replace(/\b(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b/g, (_, d, m, y) => {
     push(Number(d), Number(m), Number(y));
     return ` ngaycuthe ${y} `;
   });
@@ -61,7 +61,7 @@ export function prepare(text: string, catalog: Catalog): { tokens: string[]; dat
     return ` ngaycuthe ${y} `;
   });
   // "tháng 6/2024", "6/2024", "tháng 6 năm 2024": the figure at the end of that month.
-  s = s.replace(/\b(?:thang\s*)?(\d{1,2})\s*[/.\-]\s*(20\d\d)\b|\bthang (\d{1,2}) nam (20\d\d)\b/g, (all, m1, y1, m2, y2) => {
+  s = s.replace(/\b(?:thang\s*)?(\d{1,2})\s*[/.-]\s*(20\d\d)\b|\bthang (\d{1,2}) nam (20\d\d)\b/g, (all, m1, y1, m2, y2) => {
     const m = Number(m1 ?? m2);
     const y = Number(y1 ?? y2);
     if (m < 1 || m > 12) return all;
@@ -93,7 +93,12 @@ function bestMatch(tokens: string[], patterns: Pattern[]): { span: Span; length:
   for (const p of patterns) {
     const span = matchPattern(tokens, p);
     if (span && (!best || p.length > best.length))
-      best = { span, length: p.length, contiguous: p.segments.length === 1, content: p.segments.flat().filter((t) => !FILLER.has(t)).length };
+      best = {
+        span,
+        length: p.length,
+        contiguous: p.segments.length === 1,
+        content: p.segments.flat().filter((t) => !FILLER.has(t)).length,
+      };
   }
   return best;
 }
@@ -143,7 +148,8 @@ export function matchIndicators(
   for (const ind of catalog.indicators.values()) {
     if (ind.requiresAny.length && !ind.requiresAny.some((p) => matchPattern(tokens, p))) continue;
     const strong = bestMatch(tokens, ind.phrasings);
-    if (strong) raw.push({ ind, span: strong.span, length: strong.length, weak: false, contiguous: strong.contiguous, content: strong.content });
+    if (strong)
+      raw.push({ ind, span: strong.span, length: strong.length, weak: false, contiguous: strong.contiguous, content: strong.content });
     else {
       const weak = bestMatch(tokens, ind.weak);
       if (weak) raw.push({ ind, span: weak.span, length: weak.length, weak: true, content: weak.content });
@@ -165,7 +171,9 @@ export function matchIndicators(
     const strongFamilies = new Set(strongs.map((m) => m.ind.family));
     matches = matches.filter((m) => !m.weak || strongFamilies.has(m.ind.family));
     // A weak match is dropped when its words are part of a strong match.
-    matches = matches.filter((m) => !m.weak || !strongs.some((s) => s.ind.family === m.ind.family && (s.ind.household ?? '') === (m.ind.household ?? '')));
+    matches = matches.filter(
+      (m) => !m.weak || !strongs.some((s) => s.ind.family === m.ind.family && (s.ind.household ?? '') === (m.ind.household ?? '')),
+    );
     matches = matches.filter((m) => !m.weak || !strongs.some((s) => overlaps(s.span, m.span)));
   }
   // Longest match wins: a match inside a longer match of another family is a word of that phrase.
@@ -177,7 +185,8 @@ export function matchIndicators(
           o !== m &&
           spanLen(m) > 0 &&
           (o.ind.family !== m.ind.family
-            ? (spanLen(o) > spanLen(m) && o.span.start <= m.span.start && o.span.end >= m.span.end) || (overlaps(o.span, m.span) && o.content > m.content)
+            ? (spanLen(o) > spanLen(m) && o.span.start <= m.span.start && o.span.end >= m.span.end) ||
+              (overlaps(o.span, m.span) && o.content > m.content)
             : spanLen(o) > spanLen(m) && !!o.contiguous && overlaps(o.span, m.span)),
       ),
   );
@@ -216,7 +225,8 @@ export class FuzzyIndex {
     for (const ind of catalog.indicators.values())
       for (const p of ind.phrasings) {
         const phrase = p.segments.map((s) => s.join(' ')).join(' ');
-        if (p.segments.length === 1 && p.length >= 3 && phrase.length >= 10 && phrase.length <= 32) this.entries.push({ words: phrase.split(' '), ind, length: p.length });
+        if (p.segments.length === 1 && p.length >= 3 && phrase.length >= 10 && phrase.length <= 32)
+          this.entries.push({ words: phrase.split(' '), ind, length: p.length });
       }
   }
   search(tokens: string[]): { ind: Indicator; length: number }[] {
@@ -307,7 +317,11 @@ export function matchAreas(tokens: string[], areas: Areas): { main: Area[][]; co
 }
 
 /** Time points in the order they are mentioned. Years missing from "đầu năm"/"cuối năm" are filled in by the caller. */
-export function matchTime(tokens: string[], dates: string[], nowYear: number): { points: (TimePoint | { kind: 'start' | 'end'; year: null })[]; latest: boolean; trend: boolean; prevYear: boolean } {
+export function matchTime(
+  tokens: string[],
+  dates: string[],
+  nowYear: number,
+): { points: (TimePoint | { kind: 'start' | 'end'; year: null })[]; latest: boolean; trend: boolean; prevYear: boolean } {
   const points: (TimePoint | { kind: 'start' | 'end'; year: null })[] = [];
   let dateIdx = 0;
   const isYear = (t: string | undefined) => !!t && /^20[0-4]\d$/.test(t);
@@ -368,13 +382,54 @@ export function matchTime(tokens: string[], dates: string[], nowYear: number): {
       else points.push({ kind: t === 'dau' ? 'start' : 'end', year: null });
       continue;
     }
-    if (t === 'nam' && (tokens[i + 1] === 'nay') && tokens[i - 1] !== 'dau' && tokens[i - 1] !== 'cuoi') points.push({ kind: 'year', year: nowYear });
-    if (t === 'nam' && (tokens[i + 1] === 'ngoai' || (tokens[i + 1] === 'truoc' && !/so voi|voi|sanh voi/.test(tokens.slice(Math.max(0, i - 3), i).join(' ')))) && tokens[i - 1] !== 'dau' && tokens[i - 1] !== 'cuoi')
+    if (t === 'nam' && tokens[i + 1] === 'nay' && tokens[i - 1] !== 'dau' && tokens[i - 1] !== 'cuoi')
+      points.push({ kind: 'year', year: nowYear });
+    if (
+      t === 'nam' &&
+      (tokens[i + 1] === 'ngoai' ||
+        (tokens[i + 1] === 'truoc' && !/so voi|voi|sanh voi/.test(tokens.slice(Math.max(0, i - 3), i).join(' ')))) &&
+      tokens[i - 1] !== 'dau' &&
+      tokens[i - 1] !== 'cuoi'
+    )
       points.push({ kind: 'year', year: nowYear - 1 });
   }
-  const latest = hasAny(tokens, ['moi nhat', 'hien nay', 'hien tai', 'bay gio', 'hien gio', 'gan day nhat', 'gan nhat', 'hien co', 'luc nay', 'den nay', 'hien nay la']);
-  const trend = hasAny(tokens, ['qua cac nam', 'cac nam', 'tung nam', 'hang nam', 'xu huong', 'dien bien', 'qua tung nam', 'theo nam', 'cac ky', 'chuoi so lieu', 'bieu do', 'qua cac thoi ky', 'nhung nam qua']);
-  const prevYear = hasAny(tokens, ['so voi nam truoc', 'so voi nam ngoai', 'so voi cung ky', 'voi nam truoc', 'voi nam ngoai', 'so cung ky', 'so nam truoc']);
+  const latest = hasAny(tokens, [
+    'moi nhat',
+    'hien nay',
+    'hien tai',
+    'bay gio',
+    'hien gio',
+    'gan day nhat',
+    'gan nhat',
+    'hien co',
+    'luc nay',
+    'den nay',
+    'hien nay la',
+  ]);
+  const trend = hasAny(tokens, [
+    'qua cac nam',
+    'cac nam',
+    'tung nam',
+    'hang nam',
+    'xu huong',
+    'dien bien',
+    'qua tung nam',
+    'theo nam',
+    'cac ky',
+    'chuoi so lieu',
+    'bieu do',
+    'qua cac thoi ky',
+    'nhung nam qua',
+  ]);
+  const prevYear = hasAny(tokens, [
+    'so voi nam truoc',
+    'so voi nam ngoai',
+    'so voi cung ky',
+    'voi nam truoc',
+    'voi nam ngoai',
+    'so cung ky',
+    'so nam truoc',
+  ]);
   return { points, latest, trend, prevYear };
 }
 
@@ -413,7 +468,9 @@ export function resolveQuestion(
   const time = matchTime(tokens, dates, nowYear);
   // Fill "đầu năm"/"cuối năm" without a year with the year said elsewhere in the message.
   const knownYear =
-    time.points.map((p) => ('year' in p && p.year ? p.year : p.kind === 'date' ? Number(p.date.slice(0, 4)) : p.kind === 'range' ? p.to : null)).find((y) => y) ?? null;
+    time.points
+      .map((p) => ('year' in p && p.year ? p.year : p.kind === 'date' ? Number(p.date.slice(0, 4)) : p.kind === 'range' ? p.to : null))
+      .find((y) => y) ?? null;
   const points: TimePoint[] = [];
   const pending: ('start' | 'end')[] = [];
   for (const p of time.points) {
@@ -426,9 +483,7 @@ export function resolveQuestion(
   if (wantsPlanRatio) textTags.delete('target');
   const firstWords = tokens.slice(0, 2).join(' ');
   const followUp =
-    hasSession &&
-    !strong &&
-    (tokens.length <= 10 || FOLLOW_UP_STARTS.some((s) => firstWords === s || firstWords.startsWith(s + ' ')));
+    hasSession && !strong && (tokens.length <= 10 || FOLLOW_UP_STARTS.some((s) => firstWords === s || firstWords.startsWith(s + ' ')));
   const res: Resolution = {
     tokens,
     indicators: matches.map((m) => m.ind),
@@ -458,19 +513,70 @@ export function resolveQuestion(
     wantsPlanRatio,
     wantsSum: hasAny(tokens, ['tong cong', 'cong lai', 'ca ba nhom', 'ca ba', 'gop lai', 'cong chung', 'tinh tong', 'cong tat ca']),
     wantsPrevYear: time.prevYear,
-    wantsRegion: hasAny(tokens, ['so voi vung', 'so voi khu vuc', 'so voi ca vung', 'so voi binh quan vung', 'so voi trung binh vung', 'so sanh voi vung', 'so voi mien trung']),
+    wantsRegion: hasAny(tokens, [
+      'so voi vung',
+      'so voi khu vuc',
+      'so voi ca vung',
+      'so voi binh quan vung',
+      'so voi trung binh vung',
+      'so sanh voi vung',
+      'so voi mien trung',
+    ]),
     textTags,
     household: detectHousehold(tokens),
     measures: detectMeasures(tokens, catalog),
     followUp,
     unknownPlace: null,
     pending,
-    breakdown: hasAny(tokens, ['cac huyen', 'tung huyen', 'huyen nao', 'dia phuong nao', 'theo huyen', 'moi huyen', 'cac dia phuong', 'tung dia phuong', 'theo dia ban huyen', 'chia theo huyen', 'cap huyen']),
+    breakdown: hasAny(tokens, [
+      'cac huyen',
+      'tung huyen',
+      'huyen nao',
+      'dia phuong nao',
+      'theo huyen',
+      'moi huyen',
+      'cac dia phuong',
+      'tung dia phuong',
+      'theo dia ban huyen',
+      'chia theo huyen',
+      'cap huyen',
+    ]),
   };
   if (main.length === 0) {
     // "huyện Đức Trọng", "thị xã Buôn Hồ": a district that is not in the area list.
     const m = /\b(huyen|thi xa|thanh pho|tp|quan) ([a-z]+(?: [a-z]+)?)/.exec(tokens.join(' '));
-    const STOP = new Set(['nao', 'nay', 'do', 'cua', 'co', 'nam', 'la', 'bao', 'so', 'ty', 'toan', 'ta', 'minh', 'nha', 'tren', 'thi', 'va', 'o', 'tai', 'cap', 'moi', 'tung', 'cac', 'deu', 'duoc', 'con', 'mien', 'thi xa', 'ngheo', 'ho']);
+    const STOP = new Set([
+      'nao',
+      'nay',
+      'do',
+      'cua',
+      'co',
+      'nam',
+      'la',
+      'bao',
+      'so',
+      'ty',
+      'toan',
+      'ta',
+      'minh',
+      'nha',
+      'tren',
+      'thi',
+      'va',
+      'o',
+      'tai',
+      'cap',
+      'moi',
+      'tung',
+      'cac',
+      'deu',
+      'duoc',
+      'con',
+      'mien',
+      'thi xa',
+      'ngheo',
+      'ho',
+    ]);
     if (m) {
       const words = m[2].split(' ').filter((w, i, arr) => !STOP.has(w) && (i === 0 || !STOP.has(arr[0])));
       if (words.length && !STOP.has(m[2].split(' ')[0])) {

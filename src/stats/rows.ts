@@ -86,11 +86,12 @@ const NUMBER_RE = /^[+-]?\d+(\.\d+)?$/;
  */
 export function validateCsv(text: string, catalog: Catalog, areas: Areas): { rows: FigureRow[]; errors: RowError[] } {
   const errors: RowError[] = [];
-  let recs;
+  let recs: ReturnType<typeof parseCsv>;
   try {
     recs = parseCsv(text);
   } catch (err) {
-    if (err instanceof CsvSyntaxError) return { rows: [], errors: [{ line: err.line, message: `lỗi cú pháp CSV: ${err.message.replace(/^dòng \d+: /, '')}` }] };
+    if (err instanceof CsvSyntaxError)
+      return { rows: [], errors: [{ line: err.line, message: `lỗi cú pháp CSV: ${err.message.replace(/^dòng \d+: /, '')}` }] };
     throw err;
   }
   if (recs.length === 0) return { rows: [], errors: [{ line: 1, message: 'tệp rỗng: thiếu dòng tiêu đề' }] };
@@ -123,12 +124,16 @@ export function validateCsv(text: string, catalog: Catalog, areas: Areas): { row
     if (!indicatorId) problems.push('thiếu indicator');
     else if (!ind) problems.push(`chỉ tiêu không có trong danh mục: "${indicatorId}"`);
     if (!NUMBER_RE.test(valueText))
-      problems.push(`giá trị không phải là số: "${valueText}" (viết số như 6621 hoặc 1.96, dấu chấm thập phân, không phân cách hàng nghìn)`);
+      problems.push(
+        `giá trị không phải là số: "${valueText}" (viết số như 6621 hoặc 1.96, dấu chấm thập phân, không phân cách hàng nghìn)`,
+      );
     if (ind && unit !== ind.unit) problems.push(`đơn vị "${unit}" không khớp với chỉ tiêu ${ind.id} (phải là "${ind.unit}")`);
     else if (ind && NUMBER_RE.test(valueText)) {
       const n = Number(valueText);
       if (catalog.units.get(ind.unit)?.integer && !Number.isInteger(n))
-        problems.push(`giá trị "${valueText}" phải là số nguyên (đơn vị ${ind.unit}); nếu là số có dấu chấm hàng nghìn, viết liền: ${valueText.replace(/\./g, '')}`);
+        problems.push(
+          `giá trị "${valueText}" phải là số nguyên (đơn vị ${ind.unit}); nếu là số có dấu chấm hàng nghìn, viết liền: ${valueText.replace(/\./g, '')}`,
+        );
       if (n < 0 && ind.measure !== 'change') problems.push(`giá trị âm "${valueText}" không hợp lệ cho chỉ tiêu ${ind.id}`);
     }
     const candidate = {
@@ -162,7 +167,8 @@ export function validateCsv(text: string, catalog: Catalog, areas: Areas): { row
         problems.push(msg);
       }
     }
-    if (candidate.source_url && !/^https?:\/\/\S+$/.test(candidate.source_url)) problems.push(`source_url không phải địa chỉ http(s): "${candidate.source_url}"`);
+    if (candidate.source_url && !/^https?:\/\/\S+$/.test(candidate.source_url))
+      problems.push(`source_url không phải địa chỉ http(s): "${candidate.source_url}"`);
     if (parsed.success && candidate.period_start && candidate.period_start > candidate.as_of)
       problems.push(`period_start ${candidate.period_start} sau as_of ${candidate.as_of}`);
     if (problems.length) {
@@ -174,9 +180,18 @@ export function validateCsv(text: string, catalog: Catalog, areas: Areas): { row
     const prev = seen.get(key);
     if (prev) {
       if (sameFigure(prev.row, row)) errors.push({ line, message: `dòng trùng lặp với dòng ${prev.line}` });
-      else if (prev.row.value === row.value && prev.row.unit === row.unit && prev.row.qualifier === row.qualifier && prev.row.status === row.status && prev.row.source !== row.source) {
+      else if (
+        prev.row.value === row.value &&
+        prev.row.unit === row.unit &&
+        prev.row.qualifier === row.qualifier &&
+        prev.row.status === row.status &&
+        prev.row.source !== row.source
+      ) {
         // The same figure confirmed by a second source: keep it as one figure, both sources kept.
-        prev.row.note = [prev.row.note, `also reported by ${row.source}${row.note ? ` (${row.note})` : ''}${row.source_url ? `: ${row.source_url}` : ''}`]
+        prev.row.note = [
+          prev.row.note,
+          `also reported by ${row.source}${row.note ? ` (${row.note})` : ''}${row.source_url ? `: ${row.source_url}` : ''}`,
+        ]
           .filter(Boolean)
           .join('; ');
       } else

@@ -5,7 +5,17 @@ import { openJsonStore } from '../storage/json-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Areas, Catalog } from './catalog.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
-import { figureKey, figuresToCsv, sameFigure, storeFileSchema, validateCsv, type FigureRow, type RowError, type StoreFile, type StoredFigure } from './rows.ts';
+import {
+  figureKey,
+  figuresToCsv,
+  sameFigure,
+  storeFileSchema,
+  validateCsv,
+  type FigureRow,
+  type RowError,
+  type StoreFile,
+  type StoredFigure,
+} from './rows.ts';
 
 export interface ImportSummary {
   added: number;
@@ -41,7 +51,14 @@ export class StatsStore {
   }
 
   /** Opens `DATA_DIR/stats.json`; `clock`'s real time stamps imports and replacements (`history`). */
-  static async open(opts: { dataDir: string; seedDir: string; catalog: Catalog; areas: Areas; logger: Logger; clock?: Clock }): Promise<StatsStore> {
+  static async open(opts: {
+    dataDir: string;
+    seedDir: string;
+    catalog: Catalog;
+    areas: Areas;
+    logger: Logger;
+    clock?: Clock;
+  }): Promise<StatsStore> {
     const file = path.join(opts.dataDir, 'stats.json');
     const warn = (message: string, extra?: Record<string, unknown>) => opts.logger.warn({ ...extra, file }, message);
     const db = await openJsonStore<StoreFile>(file, storeFileSchema, { version: 1, figures: [] }, warn);
@@ -83,7 +100,8 @@ export class StatsStore {
       list.push(f);
       this.index.set(k, list);
     }
-    for (const list of this.index.values()) list.sort((a, b) => a.as_of.localeCompare(b.as_of) || a.period_start.localeCompare(b.period_start));
+    for (const list of this.index.values())
+      list.sort((a, b) => a.as_of.localeCompare(b.as_of) || a.period_start.localeCompare(b.period_start));
   }
 
   /** Re-reads the file when another process (the import command) has replaced it. */
@@ -111,7 +129,10 @@ export class StatsStore {
   history(areaId: string, indicatorId: string): StoredFigure[] {
     return this.db.data.figures
       .filter((f) => f.area_id === areaId && f.indicator === indicatorId)
-      .sort((a, b) => a.as_of.localeCompare(b.as_of) || a.period_start.localeCompare(b.period_start) || a.recorded_at.localeCompare(b.recorded_at));
+      .sort(
+        (a, b) =>
+          a.as_of.localeCompare(b.as_of) || a.period_start.localeCompare(b.period_start) || a.recorded_at.localeCompare(b.recorded_at),
+      );
   }
 
   /** Validates a CSV text; throws {@link ImportRejected} (nothing imported) when any row is bad. */
@@ -172,7 +193,11 @@ export class StatsStore {
   /** Current figures as CSV (import columns). */
   exportCsv(): string {
     const rows = this.current().sort(
-      (a, b) => a.area_id.localeCompare(b.area_id) || a.indicator.localeCompare(b.indicator) || a.as_of.localeCompare(b.as_of) || a.period_start.localeCompare(b.period_start),
+      (a, b) =>
+        a.area_id.localeCompare(b.area_id) ||
+        a.indicator.localeCompare(b.indicator) ||
+        a.as_of.localeCompare(b.as_of) ||
+        a.period_start.localeCompare(b.period_start),
     );
     return figuresToCsv(rows);
   }

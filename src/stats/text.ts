@@ -20,7 +20,7 @@ export function tokenize(folded: string): string[] {
   return folded
     .replace(/%/g, ' % ')
     .replace(/(\d)[.,](\d)/g, '$1\u0001$2')
-    .replace(/[.,;:!?()"'/\-]+/g, ' ')
+    .replace(/[.,;:!?()"'/-]+/g, ' ')
     .replace(/\u0001/g, '.')
     .split(/\s+/)
     .filter(Boolean);

@@ -24,10 +24,18 @@ export interface SessionStore {
 /** In-memory store for tests and one-shot CLI runs. */
 export class MemorySessionStore implements SessionStore {
   private readonly map = new Map<string, Session>();
-  get(key: string) { return this.map.get(key); }
-  set(key: string, s: Session) { this.map.set(key, s); }
-  delete(key: string) { return this.map.delete(key); }
-  size() { return this.map.size; }
+  get(key: string) {
+    return this.map.get(key);
+  }
+  set(key: string, s: Session) {
+    this.map.set(key, s);
+  }
+  delete(key: string) {
+    return this.map.delete(key);
+  }
+  size() {
+    return this.map.size;
+  }
   async flush() {}
   async close() {}
 }
@@ -67,7 +75,13 @@ export class FileSessionStore implements SessionStore {
    * Opens `DATA_DIR/sessions.json`. Expiry compares the real time of `clock` with each session's
    * `updatedAt` (which the engine stamps with the same clock's real time), never the answer day.
    */
-  static async open(dataDir: string, ttlMinutes: number, warn?: StoreWarn, delayMs = 200, clock: Clock = systemClock): Promise<FileSessionStore> {
+  static async open(
+    dataDir: string,
+    ttlMinutes: number,
+    warn?: StoreWarn,
+    delayMs = 200,
+    clock: Clock = systemClock,
+  ): Promise<FileSessionStore> {
     const db = await openJsonStore<SessionFile>(
       path.join(dataDir, 'sessions.json'),
       sessionFileSchema as unknown as z.ZodType<SessionFile>,

@@ -5,7 +5,8 @@ describe('learning loop and admin functions', () => {
   it('reports aggregated usage figures for "thống kê câu hỏi tuần này"', async () => {
     const { core, cleanup } = await testCore();
     try {
-      const h = (text: string, channel: 'web' | 'telegram' = 'web', isAdmin = false) => core.engine.handle({ channel, conversationId: `u-${text.length}`, text, isAdmin });
+      const h = (text: string, channel: 'web' | 'telegram' = 'web', isAdmin = false) =>
+        core.engine.handle({ channel, conversationId: `u-${text.length}`, text, isAdmin });
       await h('lãi suất vay hộ nghèo');
       await h('hộ cận nghèo có được miễn học phí không', 'telegram');
       await h('giá vàng hôm nay');
@@ -23,7 +24,8 @@ describe('learning loop and admin functions', () => {
   it('lists the inbox for admins only, grouped with counts', async () => {
     const { core, cleanup } = await testCore();
     try {
-      for (let i = 0; i < 3; i++) await core.engine.handle({ channel: 'web', conversationId: `q${i}`, text: 'giá thanh long hôm nay bao nhiêu' });
+      for (let i = 0; i < 3; i++)
+        await core.engine.handle({ channel: 'web', conversationId: `q${i}`, text: 'giá thanh long hôm nay bao nhiêu' });
       await core.engine.handle({ channel: 'web', conversationId: 'fb', text: 'hộ nghèo được vay bao nhiêu' });
       await core.engine.handle({ channel: 'web', conversationId: 'fb', payload: 'fb:down:loan-poor-household' });
       const admin = await core.engine.handle({ channel: 'telegram', conversationId: 'adm', text: '/hopthu', isAdmin: true });
@@ -42,7 +44,12 @@ describe('statistics import in chat', () => {
   it('imports a good CSV for an admin and refuses a bad one whole, with line numbers', async () => {
     const { core, cleanup } = await testCore();
     try {
-      const ok = await core.engine.handle({ channel: 'telegram', conversationId: 'a', isAdmin: true, text: `/nhapsolieu\n${header}\nbinh-thuan,poor_households,6000,households,,2024-12-31,,estimate,,Báo cáo thử,` });
+      const ok = await core.engine.handle({
+        channel: 'telegram',
+        conversationId: 'a',
+        isAdmin: true,
+        text: `/nhapsolieu\n${header}\nbinh-thuan,poor_households,6000,households,,2024-12-31,,estimate,,Báo cáo thử,`,
+      });
       expect(ok.replies[0].text).toContain('đã nhập số liệu: 1 số liệu mới');
       const bad = await core.engine.handle({
         channel: 'telegram',
@@ -53,7 +60,11 @@ describe('statistics import in chat', () => {
       expect(bad.replies[0].text).toContain('không nhập dòng nào');
       expect(bad.replies[0].text).toContain('Dòng 2');
       expect(bad.replies[0].text).toContain('Dòng 3');
-      const user = await core.engine.handle({ channel: 'telegram', conversationId: 'u', text: `/nhapsolieu\n${header}\nbinh-thuan,poor_households,1,households,,2024-12-30,,reported,,X,` });
+      const user = await core.engine.handle({
+        channel: 'telegram',
+        conversationId: 'u',
+        text: `/nhapsolieu\n${header}\nbinh-thuan,poor_households,1,households,,2024-12-30,,reported,,X,`,
+      });
       expect(user.replies[0].text).not.toContain('đã nhập');
     } finally {
       await cleanup();

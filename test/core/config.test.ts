@@ -33,7 +33,11 @@ describe('configuration from the environment', () => {
   });
 
   it('stops `npm start` with a readable message naming the variable', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: 'not-a-port' }, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: 'not-a-port' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('PORT');
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
@@ -44,7 +48,7 @@ describe('.env.example', () => {
   it('documents every variable the configuration reads', async () => {
     const { readFileSync } = await import('node:fs');
     const { configSchema } = await import('../../src/config.ts');
-    const shape = (configSchema as unknown as { _def?: unknown; in?: { shape: Record<string, unknown> }; shape?: Record<string, unknown> });
+    const shape = configSchema as unknown as { _def?: unknown; in?: { shape: Record<string, unknown> }; shape?: Record<string, unknown> };
     const keys = Object.keys(shape.shape ?? shape.in?.shape ?? {});
     expect(keys.length).toBeGreaterThan(20);
     const example = readFileSync('.env.example', 'utf8');

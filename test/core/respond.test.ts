@@ -12,7 +12,8 @@ async function core(today = '2026-11-27', dataDir?: string) {
   return t.core;
 }
 
-const ask = (c: Awaited<ReturnType<typeof core>>, text: string, conversationId = 'c1') => c.engine.handle({ channel: 'test', conversationId, text });
+const ask = (c: Awaited<ReturnType<typeof core>>, text: string, conversationId = 'c1') =>
+  c.engine.handle({ channel: 'test', conversationId, text });
 
 describe('policy answers depend on the date', () => {
   it('gives the current poor-household loan rate, and the old one before 01/12/2025', async () => {
@@ -45,15 +46,17 @@ describe('small talk, declines and fallbacks', () => {
     expect(r.replies[0].buttons?.length).toBeGreaterThan(5);
   });
 
-  it.each(['giá vàng hôm nay bao nhiêu', 'kết quả xổ số hôm nay', 'vay vietcombank mua xe lãi bao nhiêu', 'xe máy vượt đèn đỏ phạt bao nhiêu'])(
-    'politely declines "%s" and says what it can do',
-    async (q) => {
-      const r = await ask(await core(), q);
-      expect(r.topic).toBe('out_of_scope');
-      expect(r.replies[0].text).toContain('ngoài phạm vi');
-      expect(r.replies[0].text).toContain('vay vốn');
-    },
-  );
+  it.each([
+    'giá vàng hôm nay bao nhiêu',
+    'kết quả xổ số hôm nay',
+    'vay vietcombank mua xe lãi bao nhiêu',
+    'xe máy vượt đèn đỏ phạt bao nhiêu',
+  ])('politely declines "%s" and says what it can do', async (q) => {
+    const r = await ask(await core(), q);
+    expect(r.topic).toBe('out_of_scope');
+    expect(r.replies[0].text).toContain('ngoài phạm vi');
+    expect(r.replies[0].text).toContain('vay vốn');
+  });
 });
 
 describe('conversation context', () => {

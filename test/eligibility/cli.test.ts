@@ -16,23 +16,49 @@ function runCheck(input: string, env: Record<string, string> = {}) {
 describe('batch CLI (src/cli/check.ts --jsonl)', () => {
   it('writes exactly one JSON line per input line, bad lines included', () => {
     const lines = [
-      JSON.stringify({ id: 'a', date: '2026-12-31', area: 'rural', members: 4, monthly_income_vnd: 6000000, deprivations: ['water', 'sanitation', 'health_insurance'] }),
+      JSON.stringify({
+        id: 'a',
+        date: '2026-12-31',
+        area: 'rural',
+        members: 4,
+        monthly_income_vnd: 6000000,
+        deprivations: ['water', 'sanitation', 'health_insurance'],
+      }),
       'this is not json',
-      JSON.stringify({ id: 'b', date: '2027-01-01', area: 'rural', members: 4, monthly_income_vnd: 6000000, deprivations: ['water', 'sanitation', 'health_insurance'] }),
+      JSON.stringify({
+        id: 'b',
+        date: '2027-01-01',
+        area: 'rural',
+        members: 4,
+        monthly_income_vnd: 6000000,
+        deprivations: ['water', 'sanitation', 'health_insurance'],
+      }),
       JSON.stringify({ id: 'c', area: 'town', members: 4, monthly_income_vnd: 1 }),
       JSON.stringify({ id: 'd', area: 'rural', members: 0, monthly_income_vnd: 1 }),
       JSON.stringify({ id: 'e', area: 'urban', members: 2, monthly_income_vnd: -5 }),
       JSON.stringify({ id: 'f', area: 'urban', members: 2, monthly_income_vnd: 5, deprivations: ['nope'] }),
       JSON.stringify({ id: 'g', date: '2026-02-30', area: 'urban', members: 2, monthly_income_vnd: 5 }),
       '',
-      JSON.stringify({ id: 'h', area: 'urban', income_per_capita_vnd: 2000001, deprivations: ['water', 'sanitation', 'telecom', 'employment'] }),
+      JSON.stringify({
+        id: 'h',
+        area: 'urban',
+        income_per_capita_vnd: 2000001,
+        deprivations: ['water', 'sanitation', 'telecom', 'employment'],
+      }),
     ];
     const res = runCheck(lines.join('\n') + '\n');
     expect(res.status, res.stderr).toBe(0);
     const out = res.stdout.split('\n').filter((l) => l !== '');
     expect(out).toHaveLength(lines.length);
     const parsed = out.map((l) => JSON.parse(l));
-    expect(parsed[0]).toMatchObject({ id: 'a', category: 'poor', standard: 'std-2022-2025', income_line_vnd: 1500000, income_per_capita_vnd: 1500000, deprivation_count: 3 });
+    expect(parsed[0]).toMatchObject({
+      id: 'a',
+      category: 'poor',
+      standard: 'std-2022-2025',
+      income_line_vnd: 1500000,
+      income_per_capita_vnd: 1500000,
+      deprivation_count: 3,
+    });
     expect(parsed[0].legal_basis).toContain('07/2021/NĐ-CP');
     expect(parsed[0].legal_basis).toContain('351/2025/NĐ-CP');
     expect(parsed[0].reasons.length).toBeGreaterThan(2);
@@ -51,7 +77,12 @@ describe('batch CLI (src/cli/check.ts --jsonl)', () => {
   }, 60_000);
 
   it('uses TODAY when a line has no date', () => {
-    const line = JSON.stringify({ id: 'x', area: 'rural', income_per_capita_vnd: 2000000, deprivations: ['water', 'sanitation', 'telecom'] });
+    const line = JSON.stringify({
+      id: 'x',
+      area: 'rural',
+      income_per_capita_vnd: 2000000,
+      deprivations: ['water', 'sanitation', 'telecom'],
+    });
     const y2026 = JSON.parse(runCheck(line + '\n', { TODAY: '2026-12-31' }).stdout.trim());
     const y2027 = JSON.parse(runCheck(line + '\n', { TODAY: '2027-01-01' }).stdout.trim());
     expect(y2026).toMatchObject({ category: 'average', standard: 'std-2022-2025' });

@@ -43,7 +43,18 @@ describe('eligibility flow: guided check', () => {
       { payload: 'elig:area:rural' },
       '4 người',
       '6tr',
-      YES, YES, YES, NO, NO, NO, NO, NO, NO, NO, NO, NO,
+      YES,
+      YES,
+      YES,
+      NO,
+      NO,
+      NO,
+      NO,
+      NO,
+      NO,
+      NO,
+      NO,
+      NO,
     ]);
     const [start, members, income, firstIndicator] = results;
     expectFlowResult(start);
@@ -133,7 +144,11 @@ describe('eligibility flow: guided check', () => {
   });
 
   it('can correct a finished check', () => {
-    const { last, session } = talk(['kiểm tra: nông thôn, 4 người, thu nhập 5 triệu/tháng, thiếu: nước sạch, nhà tiêu, BHYT', 'sửa thu nhập', '7 triệu']);
+    const { last, session } = talk([
+      'kiểm tra: nông thôn, 4 người, thu nhập 5 triệu/tháng, thiếu: nước sạch, nhà tiêu, BHYT',
+      'sửa thu nhập',
+      '7 triệu',
+    ]);
     expect(last!.household).toBe('average');
     expect(session.flow).toBeUndefined();
   });
@@ -153,7 +168,13 @@ describe('eligibility flow: guided check', () => {
 
 describe('eligibility flow: starting', () => {
   it('starts on the ways people ask, and on the button', () => {
-    for (const q of ['kiểm tra hộ nghèo', 'kiem tra ho ngheo', 'nhà tôi có được xếp hộ cận nghèo không', 'xét hộ nghèo', 'tôi có thuộc hộ nghèo không']) {
+    for (const q of [
+      'kiểm tra hộ nghèo',
+      'kiem tra ho ngheo',
+      'nhà tôi có được xếp hộ cận nghèo không',
+      'xét hộ nghèo',
+      'tôi có thuộc hộ nghèo không',
+    ]) {
       const s = newSession();
       const r = send(flow, s, q, NOW);
       expect(r, q).not.toBeNull();
@@ -165,7 +186,15 @@ describe('eligibility flow: starting', () => {
   });
 
   it('leaves policy questions to the core', () => {
-    for (const q of ['hộ nghèo được vay bao nhiêu', 'thủ tục xét hộ nghèo', 'tôi có được vay vốn hộ nghèo không', 'nhà tôi 4 người, thu nhập 5 triệu, có được vay vốn hộ nghèo không', 'hộ cận nghèo có được hỗ trợ BHYT không', 'chuẩn nghèo 2026 là bao nhiêu', 'xin chào']) {
+    for (const q of [
+      'hộ nghèo được vay bao nhiêu',
+      'thủ tục xét hộ nghèo',
+      'tôi có được vay vốn hộ nghèo không',
+      'nhà tôi 4 người, thu nhập 5 triệu, có được vay vốn hộ nghèo không',
+      'hộ cận nghèo có được hỗ trợ BHYT không',
+      'chuẩn nghèo 2026 là bao nhiêu',
+      'xin chào',
+    ]) {
       const s = newSession();
       expect(send(flow, s, q, NOW), q).toBeNull();
       expect(s.flow).toBeUndefined();
@@ -265,7 +294,7 @@ describe('eligibility flow: robustness', () => {
     expect(restarted.session.flow?.data).not.toHaveProperty('area');
   });
 
-  it('does not swallow another module\'s button', () => {
+  it("does not swallow another module's button", () => {
     const s = newSession();
     send(flow, s, 'kiểm tra hộ nghèo', NOW);
     expect(send(flow, s, undefined, NOW, 'kb:loan-poor-household')).toBeNull();

@@ -12,7 +12,14 @@ export const STANDARDS_DIR = path.join(ROOT, 'knowledge/standards');
 
 /** A tiny stand-in for the NLU: lower case, diacritics folded, đ→d. */
 export function fold(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase().replace(/\s+/g, ' ').trim();
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function understanding(text: string): Understanding {
@@ -26,7 +33,13 @@ export function understanding(text: string): Understanding {
   };
 }
 
-function entry(id: string, title: string, households: PolicyEntry['households'], short: string, extra: Partial<PolicyEntry> = {}): PolicyEntry {
+function entry(
+  id: string,
+  title: string,
+  households: PolicyEntry['households'],
+  short: string,
+  extra: Partial<PolicyEntry> = {},
+): PolicyEntry {
   return policyEntrySchema.parse({
     id,
     topic: 'benefits_overview',
@@ -45,16 +58,43 @@ function entry(id: string, title: string, households: PolicyEntry['households'],
 /** A hand-built knowledge base with a few of the entitlement entries (others deliberately absent). */
 export function testKnowledge(): KnowledgeBase {
   return new KnowledgeBase([
-    entry('benefits-poor', 'Quyền lợi của hộ nghèo', ['poor'], 'Dạ, hộ nghèo được vay vốn ưu đãi, cấp thẻ BHYT miễn phí và nhiều hỗ trợ khác. Chi tiết xem từng mục.'),
+    entry(
+      'benefits-poor',
+      'Quyền lợi của hộ nghèo',
+      ['poor'],
+      'Dạ, hộ nghèo được vay vốn ưu đãi, cấp thẻ BHYT miễn phí và nhiều hỗ trợ khác. Chi tiết xem từng mục.',
+    ),
     entry('loan-poor-household', 'Vay vốn hộ nghèo', ['poor'], 'Dạ, hộ nghèo được vay tối đa {max_amount}/hộ, lãi suất {rate}.', {
       params: {
         max_amount: { label: 'Mức vay', unit: 'vnd', history: [{ value: 100000000, from: '2019-03-01' }] },
-        rate: { label: 'Lãi suất', unit: 'percent_per_year', history: [{ value: 6.6, from: '2013-01-01', to: '2025-11-30' }, { value: 6.24, from: '2025-12-01' }] },
+        rate: {
+          label: 'Lãi suất',
+          unit: 'percent_per_year',
+          history: [
+            { value: 6.6, from: '2013-01-01', to: '2025-11-30' },
+            { value: 6.24, from: '2025-12-01' },
+          ],
+        },
       },
     }),
-    entry('bhyt-near-poor', 'BHYT cho hộ cận nghèo', ['near_poor'], 'Dạ, người thuộc hộ cận nghèo được Nhà nước hỗ trợ ít nhất 70% mức đóng BHYT.'),
-    entry('loan-student', 'Vay vốn học sinh, sinh viên', ['poor', 'near_poor', 'average'], 'Dạ, sinh viên thuộc hộ nghèo, cận nghèo, mức sống trung bình được vay vốn để học.'),
-    entry('benefits-average', 'Quyền lợi hộ có mức sống trung bình', ['average'], 'Dạ, hộ có mức sống trung bình được hỗ trợ một phần tiền mua BHYT và vay vốn sinh viên.'),
+    entry(
+      'bhyt-near-poor',
+      'BHYT cho hộ cận nghèo',
+      ['near_poor'],
+      'Dạ, người thuộc hộ cận nghèo được Nhà nước hỗ trợ ít nhất 70% mức đóng BHYT.',
+    ),
+    entry(
+      'loan-student',
+      'Vay vốn học sinh, sinh viên',
+      ['poor', 'near_poor', 'average'],
+      'Dạ, sinh viên thuộc hộ nghèo, cận nghèo, mức sống trung bình được vay vốn để học.',
+    ),
+    entry(
+      'benefits-average',
+      'Quyền lợi hộ có mức sống trung bình',
+      ['average'],
+      'Dạ, hộ có mức sống trung bình được hỗ trợ một phần tiền mua BHYT và vay vốn sinh viên.',
+    ),
     entry('housing-now', 'Hỗ trợ nhà ở (cũ)', ['poor'], 'Dạ, mục này đã hết hiệu lực và không được liệt kê.', { status: 'ended' }),
   ]);
 }

@@ -31,7 +31,20 @@ describe('standards data', () => {
   it('encodes 12 indicators in 6 dimensions for 2022-2025, each with label, test and question', () => {
     const std = standards.get('std-2022-2025')!;
     expect(std.indicators.map((i) => i.id).sort()).toEqual(
-      ['employment', 'dependents', 'nutrition', 'health_insurance', 'adult_education', 'child_schooling', 'housing_quality', 'housing_area', 'water', 'sanitation', 'telecom', 'information_access'].sort(),
+      [
+        'employment',
+        'dependents',
+        'nutrition',
+        'health_insurance',
+        'adult_education',
+        'child_schooling',
+        'housing_quality',
+        'housing_area',
+        'water',
+        'sanitation',
+        'telecom',
+        'information_access',
+      ].sort(),
     );
     expect(new Set(std.indicators.map((i) => i.dimension)).size).toBe(6);
     expect(std.income_line_vnd).toEqual({ rural: 1500000, urban: 2000000 });
@@ -88,7 +101,13 @@ describe('classify', () => {
 
   it('explains itself: standard, basis, line, per-capita income, each deprivation, the rule, the disclaimer', () => {
     const r = classify(
-      { date: '2026-11-27', area: 'rural', members: 4, monthly_income_vnd: 6000000, deprivations: ['water', 'sanitation', 'health_insurance'] },
+      {
+        date: '2026-11-27',
+        area: 'rural',
+        members: 4,
+        monthly_income_vnd: 6000000,
+        deprivations: ['water', 'sanitation', 'health_insurance'],
+      },
       standards,
     );
     expect(r.category).toBe('poor');
@@ -114,7 +133,9 @@ describe('classify', () => {
     expect(() => classify({ date: '2021-06-01', area: 'rural', income_per_capita_vnd: 1 }, standards)).toThrow(NoStandardError);
     expect(() => classify({ date: '2025-06-01', area: 'rural', members: 0, monthly_income_vnd: 1 }, standards)).toThrow(FactsError);
     expect(() => classify({ date: '2025-06-01', area: 'rural', income_per_capita_vnd: -1 }, standards)).toThrow(FactsError);
-    expect(() => classify({ date: '2025-06-01', area: 'rural', income_per_capita_vnd: 1, deprivations: ['wifi'] }, standards)).toThrow(/wifi/);
+    expect(() => classify({ date: '2025-06-01', area: 'rural', income_per_capita_vnd: 1, deprivations: ['wifi'] }, standards)).toThrow(
+      /wifi/,
+    );
   });
 });
 

@@ -12,9 +12,16 @@ export function tempDir(prefix = 'tlgn-'): { dir: string; cleanup: () => void } 
 }
 
 /** Builds the real core (real knowledge, real flows, real statistics) on a temporary data folder. */
-export async function testCore(opts: { today?: string; dataDir?: string; persist?: boolean; env?: Record<string, string> } = {}): Promise<{ core: Core; config: Config; cleanup: () => Promise<void> }> {
+export async function testCore(
+  opts: { today?: string; dataDir?: string; persist?: boolean; env?: Record<string, string> } = {},
+): Promise<{ core: Core; config: Config; cleanup: () => Promise<void> }> {
   const tmp = opts.dataDir ? null : tempDir();
-  const config = loadConfig({ DATA_DIR: opts.dataDir ?? tmp!.dir, TODAY: opts.today ?? '2026-11-27', LOG_LEVEL: 'silent', ...(opts.env ?? {}) });
+  const config = loadConfig({
+    DATA_DIR: opts.dataDir ?? tmp!.dir,
+    TODAY: opts.today ?? '2026-11-27',
+    LOG_LEVEL: 'silent',
+    ...(opts.env ?? {}),
+  });
   const core = await buildCore(config, silentLogger(), { persistSessions: opts.persist ?? true, withStats: true });
   return {
     core,

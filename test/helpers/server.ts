@@ -4,9 +4,18 @@ import { silentLogger } from '../../src/observability/logger.ts';
 import { tempDir } from './core.ts';
 
 /** Starts the real server on a free loopback port with a temporary DATA_DIR and no channel tokens. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<{ server: Server; url: string; dataDir: string; close: () => Promise<void> }> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+): Promise<{ server: Server; url: string; dataDir: string; close: () => Promise<void> }> {
   const tmp = env.DATA_DIR ? null : tempDir();
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: tmp?.dir ?? env.DATA_DIR, TODAY: '2026-11-27', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: tmp?.dir ?? env.DATA_DIR,
+    TODAY: '2026-11-27',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const server = await createServer(config, silentLogger());
   const port = await server.start();
   return {
@@ -22,7 +31,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 
 /** POSTs JSON (or a raw string) and returns status and parsed body. */
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let json: any = null;
   try {

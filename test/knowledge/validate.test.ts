@@ -18,15 +18,49 @@ describe('the real knowledge base', () => {
 
   it('has every entry id listed in docs/ARCHITECTURE.md', () => {
     const ids = [
-      'loan-poor-household', 'loan-near-poor-household', 'loan-escaped-household', 'loan-student', 'loan-job-creation',
-      'loan-clean-water', 'loan-housing', 'loan-ethnic-minority-1719', 'bhyt-poor', 'bhyt-near-poor', 'bhyt-escaped', 'bhyt-average',
-      'bhyt-card', 'tuition-general-free', 'tuition-higher-vocational', 'tuition-study-cost-support', 'tuition-boarding-rice',
-      'tuition-kinh-near-poor-student', 'legal-aid-eligibility', 'legal-aid-services', 'vocational-training-support',
-      'vocational-low-income-workers', 'housing-programme-2021-2025', 'housing-temporary-house-campaign', 'housing-now',
-      'poverty-standard-2022-2025', 'poverty-standard-2027-2030', 'poverty-review-annual', 'poverty-review-request',
-      'poverty-certification', 'poverty-escaped-duration', 'poverty-reorganisation-2025', 'benefits-poor', 'benefits-near-poor',
-      'benefits-escaped', 'benefits-average', 'other-electricity', 'other-social-allowance', 'other-funeral', 'other-clean-water',
-      'contacts-offices', 'contacts-hotlines', 'ntp-2026-2035',
+      'loan-poor-household',
+      'loan-near-poor-household',
+      'loan-escaped-household',
+      'loan-student',
+      'loan-job-creation',
+      'loan-clean-water',
+      'loan-housing',
+      'loan-ethnic-minority-1719',
+      'bhyt-poor',
+      'bhyt-near-poor',
+      'bhyt-escaped',
+      'bhyt-average',
+      'bhyt-card',
+      'tuition-general-free',
+      'tuition-higher-vocational',
+      'tuition-study-cost-support',
+      'tuition-boarding-rice',
+      'tuition-kinh-near-poor-student',
+      'legal-aid-eligibility',
+      'legal-aid-services',
+      'vocational-training-support',
+      'vocational-low-income-workers',
+      'housing-programme-2021-2025',
+      'housing-temporary-house-campaign',
+      'housing-now',
+      'poverty-standard-2022-2025',
+      'poverty-standard-2027-2030',
+      'poverty-review-annual',
+      'poverty-review-request',
+      'poverty-certification',
+      'poverty-escaped-duration',
+      'poverty-reorganisation-2025',
+      'benefits-poor',
+      'benefits-near-poor',
+      'benefits-escaped',
+      'benefits-average',
+      'other-electricity',
+      'other-social-allowance',
+      'other-funeral',
+      'other-clean-water',
+      'contacts-offices',
+      'contacts-hotlines',
+      'ntp-2026-2035',
     ];
     for (const id of ids) expect(kb.get(id), id).toBeDefined();
     expect(kb.entries).toHaveLength(ids.length);
@@ -85,9 +119,7 @@ describe('validateKnowledge rules', () => {
     (e as { sources: string[] }).sources = ['http://example.gov.vn/a'];
     const p = problemsFor(e);
     expect(p.join('\n')).toMatch(/sources\[0\] không phải liên kết https/);
-    const q = problemsFor(
-      goodEntry({ legal_basis: [{ instrument: 'Quyết định 2553/QĐ-TTg', url: 'https://example.gov.vn/a' }] }),
-    );
+    const q = problemsFor(goodEntry({ legal_basis: [{ instrument: 'Quyết định 2553/QĐ-TTg', url: 'https://example.gov.vn/a' }] }));
     expect(q).toEqual([]);
     expect(isHttpsUrl('https://x')).toBe(false);
     expect(isHttpsUrl('https://vbsp.org.vn/a b')).toBe(false);
@@ -139,7 +171,14 @@ describe('validateKnowledge rules', () => {
     expect(problemsFor(overlapping).join('\n')).toMatch(/chồng lấn/);
     const open = goodEntry({
       params: {
-        rate: { label: 'x', unit: 'percent_per_year', history: [{ value: 6.6, from: '2013-01-01' }, { value: 6.24, from: '2025-12-01' }] },
+        rate: {
+          label: 'x',
+          unit: 'percent_per_year',
+          history: [
+            { value: 6.6, from: '2013-01-01' },
+            { value: 6.24, from: '2025-12-01' },
+          ],
+        },
       },
     });
     expect(problemsFor(open).join('\n')).toMatch(/chồng lấn/);

@@ -48,7 +48,11 @@ describe('faults', () => {
       try {
         const ready = await fetch(`${s.url}/readyz`);
         expect(ready.status).toBe(200);
-        const chat = await fetch(`${s.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversationId: 'x', text: 'xin chào' }) });
+        const chat = await fetch(`${s.url}/api/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ conversationId: 'x', text: 'xin chào' }),
+        });
         expect(chat.status).toBe(200);
       } finally {
         await s.server.stop();

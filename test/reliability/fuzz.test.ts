@@ -15,20 +15,47 @@ const hostileText = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.string({ unit: 'grapheme', maxLength: 200 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.constantFrom('', ' ', '\u0000', '\uFFFD\uFFFE', '😀'.repeat(500), 'ư'.repeat(5000), '<script>alert(1)</script>', '{{rate}}', '%s%n', '../../etc/passwd', 'kb:../../x', '\u202Eabc'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\uFFFD\uFFFE',
+    '😀'.repeat(500),
+    'ư'.repeat(5000),
+    '<script>alert(1)</script>',
+    '{{rate}}',
+    '%s%n',
+    '../../etc/passwd',
+    'kb:../../x',
+    '\u202Eabc',
+  ),
   fc.integer({ min: 1000, max: 100_000 }).map((n) => 'a'.repeat(n)),
 );
 
 const jsonShape = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
-  fc.record({ conversationId: fc.oneof(fc.string(), fc.integer(), fc.constant(null)), text: fc.oneof(hostileText, fc.integer(), fc.array(fc.string())), payload: fc.option(fc.string()) }, { requiredKeys: [] }),
+  fc.record(
+    {
+      conversationId: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+      text: fc.oneof(hostileText, fc.integer(), fc.array(fc.string())),
+      payload: fc.option(fc.string()),
+    },
+    { requiredKeys: [] },
+  ),
   fc.integer({ min: 1, max: 3000 }).map((d) => '['.repeat(d) + ']'.repeat(d)),
 );
 
 const rawBody = fc.oneof(
   jsonShape.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))),
   fc.uint8Array({ maxLength: 500 }).map((a) => Buffer.from(a)),
-  fc.constantFrom('{"conversationId":"x","text":"\\ud800"}', '{', 'null', 'true', '"text"', '{"__proto__":{"x":1},"conversationId":"p","text":"a"}'),
+  fc.constantFrom(
+    '{"conversationId":"x","text":"\\ud800"}',
+    '{',
+    'null',
+    'true',
+    '"text"',
+    '{"__proto__":{"x":1},"conversationId":"p","text":"a"}',
+  ),
 );
 
 let env: Awaited<ReturnType<typeof startTestServer>>;
@@ -67,7 +94,11 @@ afterAll(async () => {
 });
 
 async function send(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  const res = await fetch(env.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  const res = await fetch(env.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
   const text = await res.text();
   return { status: res.status, text };
 }
@@ -99,7 +130,10 @@ describe('fuzz: the core', () => {
 
 describe('fuzz: HTTP routes', () => {
   it('POST /api/chat gives 200 or a JSON 4xx for any body', async () => {
-    await fc.assert(fc.asyncProperty(rawBody, async (body) => expectClean(await send('/api/chat', body))), { numRuns: 1000 });
+    await fc.assert(
+      fc.asyncProperty(rawBody, async (body) => expectClean(await send('/api/chat', body))),
+      { numRuns: 1000 },
+    );
   }, 120_000);
 
   it('the three webhooks refuse unsigned junk with a 4xx and never 5xx', async () => {

@@ -6,7 +6,13 @@ async function main() {
   let i = 0;
   process.stdout.write('ready\n');
   for (;;) {
-    for (let k = 0; k < 50; k++) store.set(`k${(i * 50 + k) % 3000}`, { id: `k${k}`, updatedAt: new Date().toISOString(), topic: 'loan', memo: { pad: 'x'.repeat(200) } });
+    for (let k = 0; k < 50; k++)
+      store.set(`k${(i * 50 + k) % 3000}`, {
+        id: `k${k}`,
+        updatedAt: new Date().toISOString(),
+        topic: 'loan',
+        memo: { pad: 'x'.repeat(200) },
+      });
     i++;
     await store.flush();
   }

@@ -24,7 +24,12 @@ describe('graceful shutdown', () => {
       });
       const requests = Array.from({ length: 40 }, (_, i) =>
         // A request still queued in the client when the server goes away may never settle: bound it.
-        fetch(`${url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversationId: `s${i}`, text: 'lãi suất vay hộ nghèo' }), signal: AbortSignal.timeout(10_000) }),
+        fetch(`${url}/api/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ conversationId: `s${i}`, text: 'lãi suất vay hộ nghèo' }),
+          signal: AbortSignal.timeout(10_000),
+        }),
       );
       await new Promise((r) => setTimeout(r, 5));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

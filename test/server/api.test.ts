@@ -92,7 +92,9 @@ describe('hostile request lines', () => {
     const net = await import('node:net');
     const { port } = new URL(s.url);
     const reply = await new Promise<string>((resolve, reject) => {
-      const sock = net.connect(Number(port), '127.0.0.1', () => sock.write('GET //:99999 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      const sock = net.connect(Number(port), '127.0.0.1', () =>
+        sock.write('GET //:99999 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      );
       let data = '';
       sock.on('data', (d) => (data += d));
       sock.on('end', () => resolve(data));
@@ -112,11 +114,15 @@ describe('rate limits on the web API', () => {
   it('limits one flooding conversation politely but not other people behind the same IP', async () => {
     const t = await (await import('../helpers/server.ts')).startTestServer({ RATE_LIMIT_PER_MINUTE: '5' });
     try {
-      const flood = await Promise.all(Array.from({ length: 15 }, () => post(`${t.url}/api/chat`, { conversationId: 'flood', text: 'chào' })));
+      const flood = await Promise.all(
+        Array.from({ length: 15 }, () => post(`${t.url}/api/chat`, { conversationId: 'flood', text: 'chào' })),
+      );
       const limited = flood.filter((r) => r.status === 429);
       expect(limited.length).toBeGreaterThan(0);
       expect(limited[0].json.error).toMatch(/chờ/);
-      const others = await Promise.all(Array.from({ length: 40 }, (_, i) => post(`${t.url}/api/chat`, { conversationId: `other-${i}`, text: 'chào' })));
+      const others = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => post(`${t.url}/api/chat`, { conversationId: `other-${i}`, text: 'chào' })),
+      );
       expect(others.every((r) => r.status === 200)).toBe(true);
     } finally {
       await t.close();

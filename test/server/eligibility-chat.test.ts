@@ -13,7 +13,11 @@ afterAll(async () => {
 const chat = async (conversationId: string, body: { text?: string; payload?: string }) => {
   const r = await post(`${s.url}/api/chat`, { conversationId, ...body });
   expect(r.status).toBe(200);
-  return r.json as { replies: Array<{ text: string; buttons?: Array<{ label: string; payload: string }> }>; topic: string; household: string | null };
+  return r.json as {
+    replies: Array<{ text: string; buttons?: Array<{ label: string; payload: string }> }>;
+    topic: string;
+    household: string | null;
+  };
 };
 const allText = (j: { replies: Array<{ text: string }> }) => j.replies.map((r) => r.text).join('\n');
 
@@ -66,7 +70,9 @@ describe('eligibility in chat', () => {
   });
 
   it('gives a household above the line "not poor" however many indicators it lacks', async () => {
-    const j = await chat('above-1', { text: 'kiểm tra: thành thị, 2 người, thu nhập 4.100.000đ/tháng, thiếu: nước sạch, nhà tiêu, BHYT, nhà ở, viễn thông' });
+    const j = await chat('above-1', {
+      text: 'kiểm tra: thành thị, 2 người, thu nhập 4.100.000đ/tháng, thiếu: nước sạch, nhà tiêu, BHYT, nhà ở, viễn thông',
+    });
     const text = allText(j);
     expect(text).not.toContain('HỘ NGHÈO');
     expect(text).not.toContain('CẬN NGHÈO');

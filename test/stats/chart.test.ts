@@ -12,7 +12,12 @@ const darkPixels = (buf: Buffer) => {
 describe('server-side chart', () => {
   it('renders a valid PNG whose bars carry their values and dates', () => {
     const bare = darkPixels(barChartPng([{ value: 1.92 }, { value: 3.2 }]));
-    const labelled = darkPixels(barChartPng([{ value: 1.92, label: '1,92%', caption: '31/12/2019' }, { value: 3.2, label: '3,2%', caption: '31/12/2021' }]));
+    const labelled = darkPixels(
+      barChartPng([
+        { value: 1.92, label: '1,92%', caption: '31/12/2019' },
+        { value: 3.2, label: '3,2%', caption: '31/12/2021' },
+      ]),
+    );
     expect(labelled.width).toBe(480);
     expect(labelled.height).toBe(240);
     // The axis only, versus the axis plus the digits drawn above and below the bars.

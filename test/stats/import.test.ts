@@ -10,7 +10,15 @@ import { HEADER, KNOWLEDGE_DIR, ROOT, SEED_DIR, removeDir, runCli, tempDir } fro
 
 const catalog = loadCatalog(KNOWLEDGE_DIR);
 const areas = loadAreas(SEED_DIR);
-const open = (dir: string, now?: Date) => StatsStore.open({ dataDir: dir, seedDir: SEED_DIR, catalog, areas, logger: silentLogger(), clock: now ? new ManualClock({ wall: now }) : undefined });
+const open = (dir: string, now?: Date) =>
+  StatsStore.open({
+    dataDir: dir,
+    seedDir: SEED_DIR,
+    catalog,
+    areas,
+    logger: silentLogger(),
+    clock: now ? new ManualClock({ wall: now }) : undefined,
+  });
 
 let dir: string;
 beforeEach(() => {
@@ -67,7 +75,9 @@ describe('stats store: seed, import, history, export', () => {
     const store = await open(dir);
     const before = readFileSync(path.join(dir, 'stats.json'));
     const n = store.current().length;
-    await expect(store.importCsv(`${HEADER}\nbinh-thuan,poor_households,abc,households,,2024-12-31,,reported,,X,\n`)).rejects.toBeInstanceOf(ImportRejected);
+    await expect(
+      store.importCsv(`${HEADER}\nbinh-thuan,poor_households,abc,households,,2024-12-31,,reported,,X,\n`),
+    ).rejects.toBeInstanceOf(ImportRejected);
     expect(store.current().length).toBe(n);
     expect(readFileSync(path.join(dir, 'stats.json')).equals(before)).toBe(true);
   });
@@ -126,7 +136,12 @@ describe('stats store: seed, import, history, export', () => {
         rows.push(`${a},houses_built,${y},houses,,${y}-12-31,${y}-01-01,reported,,"Nguồn thử, ${y}",`);
     const files = [0, 1, 2].map((k) => {
       const f = path.join(dir, `big${k}.csv`);
-      writeFileSync(f, rows.map((r, i) => (i === 0 ? r : r.replace(/houses,,/, `houses,,`).replace(/,(\d{4}),houses/, (_, v) => `,${Number(v) + k},houses`))).join('\n'));
+      writeFileSync(
+        f,
+        rows
+          .map((r, i) => (i === 0 ? r : r.replace(/houses,,/, `houses,,`).replace(/,(\d{4}),houses/, (_, v) => `,${Number(v) + k},houses`)))
+          .join('\n'),
+      );
       return f;
     });
     const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');

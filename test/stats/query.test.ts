@@ -147,7 +147,9 @@ describe('statistics answers', () => {
   });
 
   it('handles periods: 6 months, ranges, "mới nhất", a year with no figure (both neighbours given)', async () => {
-    expect((await ask('số hộ nghèo 6 tháng đầu năm 2024')).text).toMatch(/chưa có số liệu số hộ nghèo của tỉnh Bình Thuận 6 tháng đầu năm 2024/);
+    expect((await ask('số hộ nghèo 6 tháng đầu năm 2024')).text).toMatch(
+      /chưa có số liệu số hộ nghèo của tỉnh Bình Thuận 6 tháng đầu năm 2024/,
+    );
     expect((await ask('xóa nhà tạm toàn tỉnh giai đoạn 2024-2025')).text).toContain('1.964 hộ');
     expect((await ask('tỷ lệ hộ nghèo cả nước mới nhất')).text).toContain('1,3%');
     const t = (await ask('so ho ngheo binh thuan nam 2022')).text;

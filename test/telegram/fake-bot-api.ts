@@ -255,9 +255,19 @@ export class FakeBotApi extends EventEmitter {
         return ok(msg);
       }
       case 'editMessageText':
-        return ok({ message_id: Number(params.message_id), chat: { id: Number(params.chat_id), type: 'private' }, date: 0, text: params.text });
+        return ok({
+          message_id: Number(params.message_id),
+          chat: { id: Number(params.chat_id), type: 'private' },
+          date: 0,
+          text: params.text,
+        });
       case 'sendPhoto': {
-        const msg = { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(params.chat_id), type: 'private' }, photo: [] };
+        const msg = {
+          message_id: this.nextMessageId++,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(params.chat_id), type: 'private' },
+          photo: [],
+        };
         return ok(msg);
       }
       case 'sendChatAction':
@@ -280,9 +290,19 @@ export class FakeBotApi extends EventEmitter {
     }
   }
 
-  private getUpdates(params: Record<string, any>, req: http.IncomingMessage, res: http.ServerResponse, send: (s: number, p: unknown) => void): void {
+  private getUpdates(
+    params: Record<string, any>,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    send: (s: number, p: unknown) => void,
+  ): void {
     if (this.webhook) {
-      return send(409, { ok: false, error_code: 409, description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first" });
+      send(409, {
+        ok: false,
+        error_code: 409,
+        description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      });
+      return;
     }
     const offset = Number(params.offset ?? 0);
     const limit = Math.min(Math.max(Number(params.limit ?? 100), 1), 100);
@@ -290,7 +310,10 @@ export class FakeBotApi extends EventEmitter {
     if (offset > 0) this.queue = this.queue.filter((u) => u.update_id >= offset); // confirmed
     const available = () => this.queue.filter((u) => u.update_id >= offset).slice(0, limit);
     const now = available();
-    if (now.length || timeout === 0) return send(200, { ok: true, result: now });
+    if (now.length || timeout === 0) {
+      send(200, { ok: true, result: now });
+      return;
+    }
     let done = false;
     const finish = () => {
       if (done) return;

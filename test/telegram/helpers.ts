@@ -34,8 +34,12 @@ export function makeEngine(sessions: SessionStore = new MemorySessionStore(), ob
 /** The guided eligibility flow when the core provides it (empty otherwise, so these tests never depend on it). */
 export async function eligibilityFlows(): Promise<Flow[]> {
   try {
-    const mod = (await import('../../src/eligibility/index.ts')) as { createEligibilityFlow?: (o: { knowledgeDir: string; knowledge: KnowledgeBase }) => Flow };
-    return mod.createEligibilityFlow ? [mod.createEligibilityFlow({ knowledgeDir: path.join(PROJECT_ROOT, 'knowledge'), knowledge: knowledge() })] : [];
+    const mod = (await import('../../src/eligibility/index.ts')) as {
+      createEligibilityFlow?: (o: { knowledgeDir: string; knowledge: KnowledgeBase }) => Flow;
+    };
+    return mod.createEligibilityFlow
+      ? [mod.createEligibilityFlow({ knowledgeDir: path.join(PROJECT_ROOT, 'knowledge'), knowledge: knowledge() })]
+      : [];
   } catch {
     return [];
   }
@@ -83,7 +87,13 @@ export function makeChannel(opts: {
   const engine = makeEngine(opts.sessions, [({ incoming }) => seen.push(incoming)], opts.flows);
   const app = opts.app ?? new HttpApp(silentLogger());
   const channel = createTelegramChannel(
-    { config: makeConfig({ DATA_DIR: opts.dataDir, ...opts.env }), engine, app, logger: opts.logger ?? silentLogger(), dataDir: opts.dataDir },
+    {
+      config: makeConfig({ DATA_DIR: opts.dataDir, ...opts.env }),
+      engine,
+      app,
+      logger: opts.logger ?? silentLogger(),
+      dataDir: opts.dataDir,
+    },
     { ...FAST, ...opts.options },
   );
   return {

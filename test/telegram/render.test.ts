@@ -149,10 +149,19 @@ describe('keyboards and callback data', () => {
       (p) => p.toUpperCase(),
     )!;
     expect(kb).toEqual([
-      [{ text: 'Vay vốn', callback_data: 'TOPIC:LOAN' }, { text: 'BHYT', callback_data: 'TOPIC:HEALTH_INSURANCE' }],
+      [
+        { text: 'Vay vốn', callback_data: 'TOPIC:LOAN' },
+        { text: 'BHYT', callback_data: 'TOPIC:HEALTH_INSURANCE' },
+      ],
       [{ text: 'Học phí', callback_data: 'TOPIC:TUITION' }],
     ]);
-    const long = buildKeyboard([{ label: 'Một nhãn rất dài cho một nút bấm', payload: 'a' }, { label: 'B', payload: 'b' }], (p) => p)!;
+    const long = buildKeyboard(
+      [
+        { label: 'Một nhãn rất dài cho một nút bấm', payload: 'a' },
+        { label: 'B', payload: 'b' },
+      ],
+      (p) => p,
+    )!;
     expect(long).toHaveLength(2);
     expect(buildKeyboard([], (p) => p)).toBeUndefined();
   });

@@ -8,7 +8,9 @@ import type { Incoming, TurnResult } from '../../src/core/types.ts';
  */
 const LONG_PAYLOAD = `elig:answer:${'thu nhập bình quân đầu người mỗi tháng '.repeat(3)}`;
 const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
-export const PARAGRAPHS = Array.from({ length: 14 }, (_, i) => `Đoạn ${i + 1}. ${'Hộ nghèo được vay vốn ưu đãi & hỗ trợ <BHYT>. '.repeat(22)}`.trim());
+const PARAGRAPHS = Array.from({ length: 14 }, (_, i) =>
+  `Đoạn ${i + 1}. ${'Hộ nghèo được vay vốn ưu đãi & hỗ trợ <BHYT>. '.repeat(22)}`.trim(),
+);
 
 vi.mock('../../src/core/respond.ts', () => ({
   respond: async (incoming: Incoming): Promise<TurnResult> => {
@@ -41,7 +43,11 @@ vi.mock('../../src/core/respond.ts', () => ({
           },
         ],
       };
-    if (key === 'image') return { ...base, replies: [{ text: 'Biểu đồ dưới đây.', image: { mime: 'image/png', base64: PNG_1x1, alt: 'Tỷ lệ hộ nghèo <2024>' } }] };
+    if (key === 'image')
+      return {
+        ...base,
+        replies: [{ text: 'Biểu đồ dưới đây.', image: { mime: 'image/png', base64: PNG_1x1, alt: 'Tỷ lệ hộ nghèo <2024>' } }],
+      };
     if (key === 'boom') throw new Error('core exploded');
     if (key === 'slow') await new Promise((r) => setTimeout(r, 600));
     return { ...base, replies: [{ text: `Đã nhận: ${key}` }] };
@@ -115,7 +121,9 @@ describe('telegram rendering end to end (core replaced by fixed replies)', () =>
     const [text] = await api.waitForTexts(5003, 1);
     expect(text).toContain('&lt;b&gt;không đậm&lt;/b&gt; &amp; "ngoặc" &lt;script&gt;alert(1)&lt;/script&gt; <b>đậm thật</b>');
     expect(text).not.toContain('<script>');
-    expect(text).toContain('\n\nNguồn: <a href="https://vbpl.vn/x?a=1&amp;b=%222%22">Nghị định 07/2021/NĐ-CP</a>, Điều 3 (áp dụng từ 01/01/2022)');
+    expect(text).toContain(
+      '\n\nNguồn: <a href="https://vbpl.vn/x?a=1&amp;b=%222%22">Nghị định 07/2021/NĐ-CP</a>, Điều 3 (áp dụng từ 01/01/2022)',
+    );
     expect(text).toContain('\nNguồn: Quyết định &lt;90&gt;/QĐ-TTg');
     expect(api.callsOf('sendMessage', 5003)[0].params.parse_mode).toBe('HTML');
   });

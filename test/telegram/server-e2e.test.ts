@@ -18,7 +18,6 @@ const SECRET = 'tg-e2e-webhook_SECRET-123';
 const fakes: FakeBotApi[] = [];
 const emulators: Array<InstanceType<typeof TelegramServer>> = [];
 const procs = new ServerProcesses('tg-e2e-');
-const tempDir = () => procs.tempDir();
 const startServer = (env: Record<string, string>) => procs.start(env);
 const stopServer = (r: Running) => procs.stop(r);
 
@@ -53,7 +52,12 @@ describe('server process (npm start equivalent) with the Telegram channel', () =
     const api = await fakeApi();
     const server = await startServer({ TELEGRAM_BOT_TOKEN: api.token, TELEGRAM_API_ROOT: api.apiRoot });
     expect(server.output()).toMatch(/kênh telegram: running/);
-    const fail = (what: string) => () => `${what}\n--- server output ---\n${server.output()}\n--- sent ---\n${JSON.stringify(api.callsOf('sendMessage').map((c) => c.params.text), null, 1)}`;
+    const fail = (what: string) => () =>
+      `${what}\n--- server output ---\n${server.output()}\n--- sent ---\n${JSON.stringify(
+        api.callsOf('sendMessage').map((c) => c.params.text),
+        null,
+        1,
+      )}`;
     const user = api.user(4242, 'Lan');
     const sent = () => api.callsOf('sendMessage', user.id);
 
@@ -70,17 +74,34 @@ describe('server process (npm start equivalent) with the Telegram channel', () =
     // A policy question.
     let n = sent().length;
     api.sendText(user, 'lãi suất vay hộ nghèo hiện nay');
-    await until(() => sent().slice(n).some((c) => String(c.params.text).includes('6,24%')), 8_000, fail('policy answer with 6,24%'));
+    await until(
+      () =>
+        sent()
+          .slice(n)
+          .some((c) => String(c.params.text).includes('6,24%')),
+      8_000,
+      fail('policy answer with 6,24%'),
+    );
 
     // A statistics question.
     n = sent().length;
     api.sendText(user, 'số hộ nghèo Bình Thuận cuối năm 2023');
-    await until(() => sent().slice(n).some((c) => String(c.params.text).includes('6.621')), 8_000, fail('statistics answer with 6.621'));
+    await until(
+      () =>
+        sent()
+          .slice(n)
+          .some((c) => String(c.params.text).includes('6.621')),
+      8_000,
+      fail('statistics answer with 6.621'),
+    );
 
     // The guided check: /kiemtra asks about the area with buttons; "Nông thôn" leads to the number of people.
     n = sent().length;
     api.sendText(user, '/kiemtra');
-    const areaQuestion = () => sent().slice(n).find((c) => buttonsOf(c).some((b) => b.text === 'Nông thôn'));
+    const areaQuestion = () =>
+      sent()
+        .slice(n)
+        .find((c) => buttonsOf(c).some((b) => b.text === 'Nông thôn'));
     await until(() => areaQuestion() !== undefined, 8_000, fail('/kiemtra area question'));
     expect(String(areaQuestion()!.params.text)).toMatch(/nông thôn hay thành thị/i);
     expect(buttonsOf(areaQuestion()).map((b) => b.text)).toEqual(expect.arrayContaining(['Nông thôn', 'Thành thị']));
@@ -89,9 +110,18 @@ describe('server process (npm start equivalent) with the Telegram channel', () =
 
     n = sent().length;
     const press = api.press(user, rural.callback_data!);
-    await until(() => sent().slice(n).some((c) => /bao nhiêu người/i.test(String(c.params.text))), 8_000, fail('members question'));
+    await until(
+      () =>
+        sent()
+          .slice(n)
+          .some((c) => /bao nhiêu người/i.test(String(c.params.text))),
+      8_000,
+      fail('members question'),
+    );
     expect(api.callsOf('answerCallbackQuery').map((c) => c.params.callback_query_id)).toContain(press.callback_query.id);
-    const members = sent().slice(n).find((c) => /bao nhiêu người/i.test(String(c.params.text)));
+    const members = sent()
+      .slice(n)
+      .find((c) => /bao nhiêu người/i.test(String(c.params.text)));
     expect(buttonsOf(members).map((b) => b.text)).toEqual(expect.arrayContaining(['2 người', '4 người']));
 
     expect(server.output()).not.toContain(api.token);
@@ -110,7 +140,9 @@ describe('server process (npm start equivalent) with the Telegram channel', () =
       const deadline = Date.now() + 8_000;
       while (!got.some((u) => u.message && predicate(u.message))) {
         if (Date.now() > deadline) {
-          throw new Error(`timed out waiting for ${what}\n--- server output ---\n${server.output()}\n--- got ---\n${JSON.stringify(got.map((u) => u.message?.text))}`);
+          throw new Error(
+            `timed out waiting for ${what}\n--- server output ---\n${server.output()}\n--- got ---\n${JSON.stringify(got.map((u) => u.message?.text))}`,
+          );
         }
         const res = await client.getUpdates();
         got.push(...res.result);
@@ -165,12 +197,23 @@ describe('server process (npm start equivalent) with the Telegram channel', () =
     // /start through the webhook too.
     const n = api.callsOf('sendMessage', user.id).length;
     expect((await api.postToWebhook(api.makeUpdate({ message: api.textMessage(user, '/start') }), SECRET)).status).toBe(200);
-    await until(() => api.callsOf('sendMessage', user.id).slice(n).some((c) => buttonsOf(c).length > 0), 8_000, fail('webhook /start'));
+    await until(
+      () =>
+        api
+          .callsOf('sendMessage', user.id)
+          .slice(n)
+          .some((c) => buttonsOf(c).length > 0),
+      8_000,
+      fail('webhook /start'),
+    );
 
     // Wrong and missing secrets: 401, not processed.
     const intruder = api.user(6161, 'Kẻ lạ');
     const before = api.callsOf('sendMessage').length;
-    const wrong = await api.postToWebhook(api.makeUpdate({ message: api.textMessage(intruder, 'lãi suất vay hộ nghèo hiện nay') }), 'not-the-secret');
+    const wrong = await api.postToWebhook(
+      api.makeUpdate({ message: api.textMessage(intruder, 'lãi suất vay hộ nghèo hiện nay') }),
+      'not-the-secret',
+    );
     expect(wrong.status).toBe(401);
     const missing = await api.postToWebhook(api.makeUpdate({ message: api.textMessage(intruder, '/start') }), null);
     expect(missing.status).toBe(401);

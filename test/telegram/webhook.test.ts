@@ -44,7 +44,11 @@ describe('telegram channel, webhook mode', () => {
     expect(app.has('POST', WEBHOOK_PATH)).toBe(true);
     await h!.channel.start();
     expect(h!.channel.status()).toMatchObject({ state: 'running', enabled: true });
-    expect(api.webhook).toEqual({ url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`, secret_token: SECRET, allowed_updates: ['message', 'edited_message', 'callback_query'] });
+    expect(api.webhook).toEqual({
+      url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
+      secret_token: SECRET,
+      allowed_updates: ['message', 'edited_message', 'callback_query'],
+    });
     await sleep(100);
     expect(api.pollCount).toBe(0);
   });
@@ -79,7 +83,9 @@ describe('telegram channel, webhook mode', () => {
     expect(h!.seen).toHaveLength(1);
 
     // A button press through the webhook.
-    const cq = api.makeUpdate({ callback_query: { id: 'cq-w1', from: user, chat_instance: 'x', message: api.botMessages[0], data: 'menu:topics' } });
+    const cq = api.makeUpdate({
+      callback_query: { id: 'cq-w1', from: user, chat_instance: 'x', message: api.botMessages[0], data: 'menu:topics' },
+    });
     expect((await api.postToWebhook(cq)).status).toBe(200);
     await api.waitFor(() => h!.seen.length === 2 && api.callsOf('answerCallbackQuery').length === 1, 3000, 'button turn');
     expect(h!.seen[1]).toMatchObject({ payload: 'menu:topics', conversationId: '3002' });

@@ -72,7 +72,9 @@ describe('server process (npm start equivalent) with the Zalo channels', () => {
     // Bad and missing signatures: 4xx, nothing sent.
     let count = oa.messages.length;
     const bad = await pushOaEvent(webhook(), textEvent(APP_ID, 'user-2', 'chào', { msgId: 'msg-bad' }), 'not-the-secret');
-    const missing = await pushOaEvent(webhook(), textEvent(APP_ID, 'user-2', 'chào', { msgId: 'msg-none' }), OA_SECRET, { signature: null });
+    const missing = await pushOaEvent(webhook(), textEvent(APP_ID, 'user-2', 'chào', { msgId: 'msg-none' }), OA_SECRET, {
+      signature: null,
+    });
     expect(bad.status).toBeGreaterThanOrEqual(400);
     expect(bad.status).toBeLessThan(500);
     expect(missing.status).toBeGreaterThanOrEqual(400);
@@ -80,7 +82,14 @@ describe('server process (npm start equivalent) with the Zalo channels', () => {
 
     // follow → welcome, addressed to the follower's user id.
     count = oa.messages.length;
-    const follow = { app_id: APP_ID, oa_id: 'oa-1', event_name: 'follow', timestamp: String(Date.now()), follower: { id: 'follower-1' }, user_id_by_app: 'app-f' };
+    const follow = {
+      app_id: APP_ID,
+      oa_id: 'oa-1',
+      event_name: 'follow',
+      timestamp: String(Date.now()),
+      follower: { id: 'follower-1' },
+      user_id_by_app: 'app-f',
+    };
     expect((await pushOaEvent(webhook(), follow, OA_SECRET)).status).toBe(200);
     await waitFor(() => oa.messages.length > count, 8_000, fail('OA welcome'));
     expect(oa.messages.slice(count).every((m) => m.recipient.user_id === 'follower-1')).toBe(true);
@@ -99,7 +108,10 @@ describe('server process (npm start equivalent) with the Zalo channels', () => {
     await waitFor(() => oa.messages.length > count, 8_000, fail('OA answer after -216'));
     expect(oa.refreshCalls).toEqual([{ refreshToken: 'rt-0', ok: true }]);
     expect(oa.messages[count]).toMatchObject({ recipient: { message_id: 'msg-216' }, accessToken: 'at-1' });
-    const stored = JSON.parse(readFileSync(path.join(dataDir, 'zalo-oa-tokens.json'), 'utf8')) as { accessToken: string; refreshToken: string };
+    const stored = JSON.parse(readFileSync(path.join(dataDir, 'zalo-oa-tokens.json'), 'utf8')) as {
+      accessToken: string;
+      refreshToken: string;
+    };
     expect(stored).toMatchObject({ accessToken: 'at-1', refreshToken: 'rt-1' });
 
     // Restart (SIGTERM, same environment): the persisted tokens are used, not the seed.
@@ -145,7 +157,9 @@ describe('server process (npm start equivalent) with the Zalo channels', () => {
     expect(bare.status).toBe(200);
     await waitFor(() => bot.sent.some((s) => s.chat_id === 'chat-bare'), 8_000, fail('bare webhook answer'));
 
-    const wrong = await bot.pushWebhook(botUpdate('message.text.received', { chatId: 'chat-wrong', text: 'hộ nghèo' }), { secret: 'not-the-secret' });
+    const wrong = await bot.pushWebhook(botUpdate('message.text.received', { chatId: 'chat-wrong', text: 'hộ nghèo' }), {
+      secret: 'not-the-secret',
+    });
     expect(wrong.status).toBeGreaterThanOrEqual(400);
     expect(wrong.status).toBeLessThan(500);
     await new Promise((r) => setTimeout(r, 300));

@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HttpApp } from '../../src/server/http-app.ts';
 import { createLogger, silentLogger, type Logger } from '../../src/observability/logger.ts';
 import type { Engine } from '../../src/core/engine.ts';
-import { createZaloBotChannel, ZALO_BOT_WEBHOOK_PATH, type ZaloBotChannel, type ZaloBotOptions } from '../../src/channels/zalo-bot/index.ts';
+import {
+  createZaloBotChannel,
+  ZALO_BOT_WEBHOOK_PATH,
+  type ZaloBotChannel,
+  type ZaloBotOptions,
+} from '../../src/channels/zalo-bot/index.ts';
 import { MESSAGES } from '../../src/channels/zalo-common/turn.ts';
 import { packMessages, renderTurn } from '../../src/channels/zalo-common/text.ts';
 import { botUpdate, FakeZaloBot } from './fakes/fake-zalo-bot.ts';
@@ -33,7 +38,16 @@ describe('Zalo Bot Platform channel', () => {
     data.cleanup();
   });
 
-  async function startChannel(opts: { mode?: 'polling' | 'webhook'; engine?: Engine; token?: string; options?: ZaloBotOptions; logger?: Logger; apiBase?: string } = {}) {
+  async function startChannel(
+    opts: {
+      mode?: 'polling' | 'webhook';
+      engine?: Engine;
+      token?: string;
+      options?: ZaloBotOptions;
+      logger?: Logger;
+      apiBase?: string;
+    } = {},
+  ) {
     const logger = opts.logger ?? silentLogger();
     const app = new HttpApp(logger);
     apps.push(app);
@@ -62,7 +76,13 @@ describe('Zalo Bot Platform channel', () => {
 
   it('is disabled without a token', () => {
     const logger = silentLogger();
-    const channel = createZaloBotChannel({ config: makeConfig({ DATA_DIR: data.dir }), engine: makeEngine(), app: new HttpApp(logger), logger, dataDir: data.dir });
+    const channel = createZaloBotChannel({
+      config: makeConfig({ DATA_DIR: data.dir }),
+      engine: makeEngine(),
+      app: new HttpApp(logger),
+      logger,
+      dataDir: data.dir,
+    });
     expect(channel.status()).toMatchObject({ name: 'zalo-bot', enabled: false, state: 'disabled' });
   });
 
@@ -107,7 +127,9 @@ describe('Zalo Bot Platform channel', () => {
     const wrapped = await fake.pushWebhook(botUpdate('message.text.received', { chatId: 'c-w', text: 'bảo hiểm y tế', messageId: 'w-1' }));
     expect(wrapped.status).toBe(200);
     await channel.idle();
-    const bare = await fake.pushWebhook(botUpdate('message.text.received', { chatId: 'c-b', text: 'học phí', messageId: 'b-1' }), { wrapped: false });
+    const bare = await fake.pushWebhook(botUpdate('message.text.received', { chatId: 'c-b', text: 'học phí', messageId: 'b-1' }), {
+      wrapped: false,
+    });
     expect(bare.status).toBe(200);
     await channel.idle();
     expect(fake.sent.filter((s) => s.chat_id === 'c-w').map((s) => s.text)).toEqual(await expectedFor('c-w', 'bảo hiểm y tế', 'w-1'));

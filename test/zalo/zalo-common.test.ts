@@ -56,8 +56,18 @@ describe('packMessages', () => {
 describe('renderTurn and pickChoice', () => {
   it('renders citations and distinct choices, strips emphasis', () => {
     const r = renderTurn([
-      { text: 'Dạ, *hộ nghèo* được vay.', citations: [{ instrument: 'Quyết định 05/2024', url: 'https://example.vn' }], buttons: [{ label: 'A', payload: 'kb:a' }] },
-      { text: 'Thêm', buttons: [{ label: 'A', payload: 'kb:a' }, { label: 'B', payload: 'kb:b' }] },
+      {
+        text: 'Dạ, *hộ nghèo* được vay.',
+        citations: [{ instrument: 'Quyết định 05/2024', url: 'https://example.vn' }],
+        buttons: [{ label: 'A', payload: 'kb:a' }],
+      },
+      {
+        text: 'Thêm',
+        buttons: [
+          { label: 'A', payload: 'kb:a' },
+          { label: 'B', payload: 'kb:b' },
+        ],
+      },
     ]);
     expect(renderTurn([{ text: 'Giá 2 * 3 * 4 đồng' }]).body).toBe('Giá 2 * 3 * 4 đồng');
     expect(r.body).toBe('Dạ, hộ nghèo được vay.\nNguồn: Quyết định 05/2024 - https://example.vn\n\nThêm');
@@ -113,11 +123,16 @@ describe('Bot Platform updates and secrets', () => {
 describe('numbered choices that are numbers themselves', () => {
   it('reads "4" as four people, not the fourth button; an unlisted number passes through', async () => {
     const { pickChoice } = await import('../../src/channels/zalo-common/text.ts');
-    const members = [2, 3, 4, 5, 6].map((n) => ({ label: `${n} người`, payload: `elig:members:${n}` })).concat([{ label: 'Hủy', payload: 'elig:cancel' }]);
+    const members = [2, 3, 4, 5, 6]
+      .map((n) => ({ label: `${n} người`, payload: `elig:members:${n}` }))
+      .concat([{ label: 'Hủy', payload: 'elig:cancel' }]);
     expect(pickChoice('4', members)?.payload).toBe('elig:members:4');
     expect(pickChoice('6', members)?.payload).toBe('elig:members:6');
     expect(pickChoice('8', members)).toBeUndefined();
-    const topics = [{ label: 'Vay vốn', payload: 'topic:loan' }, { label: 'BHYT', payload: 'topic:health_insurance' }];
+    const topics = [
+      { label: 'Vay vốn', payload: 'topic:loan' },
+      { label: 'BHYT', payload: 'topic:health_insurance' },
+    ];
     expect(pickChoice('2', topics)?.payload).toBe('topic:health_insurance');
   });
 });

@@ -61,7 +61,13 @@ describe('Zalo OA channel', () => {
 
   it('is disabled without app id and OA secret', () => {
     const logger = silentLogger();
-    const channel = createZaloOaChannel({ config: makeConfig({ DATA_DIR: data.dir }), engine: makeEngine(), app: new HttpApp(logger), logger, dataDir: data.dir });
+    const channel = createZaloOaChannel({
+      config: makeConfig({ DATA_DIR: data.dir }),
+      engine: makeEngine(),
+      app: new HttpApp(logger),
+      logger,
+      dataDir: data.dir,
+    });
     expect(channel.status()).toMatchObject({ name: 'zalo-oa', enabled: false, state: 'disabled' });
   });
 
@@ -72,7 +78,12 @@ describe('Zalo OA channel', () => {
     const res = await pushOaEvent(url, event, OA_SECRET);
     expect(res.status).toBe(200);
     await channel.idle();
-    const expected = await makeEngine().handle({ channel: 'zalo-oa', conversationId: 'user-1', text: 'vay vốn hộ nghèo', messageId: 'msg-abc' });
+    const expected = await makeEngine().handle({
+      channel: 'zalo-oa',
+      conversationId: 'user-1',
+      text: 'vay vốn hộ nghèo',
+      messageId: 'msg-abc',
+    });
     expect(fake.messages.map((m) => m.text)).toEqual(packMessages(renderTurn(expected.replies)));
     expect(fake.messages[0].text).toContain(expected.replies[0].text.replace(/\*/g, '').trim().split('\n')[0]);
     expect(fake.messages.every((m) => m.recipient.message_id === 'msg-abc' && m.recipient.user_id === undefined)).toBe(true);
@@ -88,7 +99,9 @@ describe('Zalo OA channel', () => {
     const missing = await pushOaEvent(url, event, OA_SECRET, { signature: null });
     expect(missing.status).toBe(401);
     // A valid signature for another body does not cover a tampered body.
-    const tampered = await pushOaEvent(url, event, OA_SECRET, { body: JSON.stringify({ ...event, message: { ...event.message, text: 'khác' } }) });
+    const tampered = await pushOaEvent(url, event, OA_SECRET, {
+      body: JSON.stringify({ ...event, message: { ...event.message, text: 'khác' } }),
+    });
     expect(tampered.status).toBe(403);
     const garbage = await pushOaEvent(url, event, OA_SECRET, { signature: 'mac=zz' });
     expect(garbage.status).toBe(403);
@@ -127,9 +140,17 @@ describe('Zalo OA channel', () => {
     const { channel, url } = await startChannel(makeEngine(), { ZALO_OA_MAX_EVENT_AGE_SECONDS: '60' });
     const old = await pushOaEvent(url, textEvent(APP_ID, 'user-3', 'xin chào', { timestamp: Date.now() - 120_000 }), OA_SECRET);
     expect(old).toMatchObject({ status: 200, body: { ignored: 'stale' } });
-    const seen = await pushOaEvent(url, { app_id: APP_ID, event_name: 'user_seen_message', timestamp: String(Date.now()), sender: { id: 'oa' } }, OA_SECRET);
+    const seen = await pushOaEvent(
+      url,
+      { app_id: APP_ID, event_name: 'user_seen_message', timestamp: String(Date.now()), sender: { id: 'oa' } },
+      OA_SECRET,
+    );
     expect(seen).toMatchObject({ status: 200, body: { ignored: 'event' } });
-    const invalid = await pushOaEvent(url, { app_id: APP_ID, event_name: 'user_send_text', timestamp: String(Date.now()), sender: { id: 'u' } }, OA_SECRET);
+    const invalid = await pushOaEvent(
+      url,
+      { app_id: APP_ID, event_name: 'user_send_text', timestamp: String(Date.now()), sender: { id: 'u' } },
+      OA_SECRET,
+    );
     expect(invalid).toMatchObject({ status: 200, body: { ignored: 'invalid' } });
     await channel.idle();
     expect(fake.messages).toHaveLength(0);
@@ -251,7 +272,18 @@ describe('Zalo OA channel', () => {
   it('welcomes a new follower with the topic menu', async () => {
     const engine = makeEngine();
     const { channel, url } = await startChannel(engine);
-    const res = await pushOaEvent(url, { app_id: APP_ID, oa_id: 'oa-1', event_name: 'follow', timestamp: String(Date.now()), follower: { id: 'u-new' }, source: 'oa_profile' }, OA_SECRET);
+    const res = await pushOaEvent(
+      url,
+      {
+        app_id: APP_ID,
+        oa_id: 'oa-1',
+        event_name: 'follow',
+        timestamp: String(Date.now()),
+        follower: { id: 'u-new' },
+        source: 'oa_profile',
+      },
+      OA_SECRET,
+    );
     expect(res.status).toBe(200);
     await channel.idle();
     expect(fake.messages).toHaveLength(1);

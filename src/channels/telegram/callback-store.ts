@@ -18,13 +18,17 @@ export class CallbackDataStore {
   private readonly writer: CoalescedWriter | null;
 
   constructor(
-    private readonly file: string | null,
+    file: string | null,
     private readonly maxEntries = 20_000,
-    private readonly onError: (err: unknown) => void = () => {},
+    onError: (err: unknown) => void = () => {},
   ) {
     const target = file;
     this.writer = target
-      ? new CoalescedWriter(() => writeFileAtomic(target, JSON.stringify({ version: 1, entries: Object.fromEntries(this.map) })), 100, onError)
+      ? new CoalescedWriter(
+          () => writeFileAtomic(target, JSON.stringify({ version: 1, entries: Object.fromEntries(this.map) })),
+          100,
+          onError,
+        )
       : null;
     if (!file) return;
     try {

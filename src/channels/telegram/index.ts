@@ -61,8 +61,23 @@ export const WEBHOOK_PATH = '/webhooks/telegram';
 const EDIT_WINDOW_SECONDS = 300;
 
 const NON_TEXT_KINDS = [
-  'photo', 'sticker', 'voice', 'audio', 'video', 'video_note', 'animation', 'document', 'location', 'venue',
-  'contact', 'poll', 'dice', 'game', 'story', 'paid_media', 'invoice',
+  'photo',
+  'sticker',
+  'voice',
+  'audio',
+  'video',
+  'video_note',
+  'animation',
+  'document',
+  'location',
+  'venue',
+  'contact',
+  'poll',
+  'dice',
+  'game',
+  'story',
+  'paid_media',
+  'invoice',
 ] as const;
 
 /** Creates the Telegram channel; without TELEGRAM_BOT_TOKEN the adapter is inert with status 'disabled'. */
@@ -118,7 +133,9 @@ export class TelegramChannel implements ChannelAdapter {
     };
     this.admins = new Set(config.ADMIN_TELEGRAM_IDS.map(String));
     this.limiter = new RateLimiter(config.RATE_LIMIT_PER_MINUTE);
-    this.callbacks = CallbackDataStore.inDir(deps.dataDir, (err) => this.log.warn({ err: this.scrub(String(err)) }, 'callback store write failed'));
+    this.callbacks = CallbackDataStore.inDir(deps.dataDir, (err) =>
+      this.log.warn({ err: this.scrub(String(err)) }, 'callback store write failed'),
+    );
     if (!this.token) {
       this.state = 'disabled';
       this.detail = 'TELEGRAM_BOT_TOKEN chưa được đặt';
@@ -234,7 +251,12 @@ export class TelegramChannel implements ChannelAdapter {
       this.detail = `webhook @${bot.botInfo.username}`;
       const hooked = await retryable(
         'setWebhook',
-        () => bot.api.setWebhook(url, { secret_token: this.deps.config.TELEGRAM_WEBHOOK_SECRET, allowed_updates: [...ALLOWED_UPDATES] }, g(signal)),
+        () =>
+          bot.api.setWebhook(
+            url,
+            { secret_token: this.deps.config.TELEGRAM_WEBHOOK_SECRET, allowed_updates: [...ALLOWED_UPDATES] },
+            g(signal),
+          ),
         (err) => err instanceof GrammyError && err.error_code === 401,
       );
       if (hooked) {
@@ -378,7 +400,11 @@ export class TelegramChannel implements ChannelAdapter {
       }
     }
     this.log.debug(
-      { updateId: u.update_id, kind: text === undefined ? 'non-text' : command ? 'command' : 'text', preview: text ? maskPersonalData(text).slice(0, 120) : undefined },
+      {
+        updateId: u.update_id,
+        kind: text === undefined ? 'non-text' : command ? 'command' : 'text',
+        preview: text ? maskPersonalData(text).slice(0, 120) : undefined,
+      },
       'telegram message',
     );
     if (text === undefined) {
@@ -460,7 +486,11 @@ export class TelegramChannel implements ChannelAdapter {
       await bot.api.sendMessage(chatId, html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...markup });
       return true;
     } catch (err) {
-      if (err instanceof GrammyError && err.error_code === 400 && /parse entities|can't parse|unsupported start tag/i.test(err.description)) {
+      if (
+        err instanceof GrammyError &&
+        err.error_code === 400 &&
+        /parse entities|can't parse|unsupported start tag/i.test(err.description)
+      ) {
         // Should not happen (everything is escaped), but never leave the person without an answer.
         this.log.error(this.errInfo(err), 'telegram rejected our HTML; sending plain text');
         try {
@@ -505,9 +535,7 @@ export class TelegramChannel implements ChannelAdapter {
   /** Sends "typing" now and every few seconds until the returned function is called. */
   private typing(chatId: number): () => void {
     const send = () => {
-      this.track(
-        this.bot!.api.sendChatAction(chatId, 'typing').catch((err) => this.softFail('sendChatAction', err)),
-      );
+      this.track(this.bot!.api.sendChatAction(chatId, 'typing').catch((err) => this.softFail('sendChatAction', err)));
     };
     send();
     const timer = setInterval(send, this.opts.typingIntervalMs);
@@ -546,7 +574,8 @@ export class TelegramChannel implements ChannelAdapter {
 
   /** Loggable description of an error, never containing the token. */
   private errInfo(err: unknown): Record<string, unknown> {
-    if (err instanceof GrammyError) return { method: err.method, code: err.error_code, description: this.scrub(String(err.description ?? '')) };
+    if (err instanceof GrammyError)
+      return { method: err.method, code: err.error_code, description: this.scrub(String(err.description ?? '')) };
     if (err instanceof HttpError) return { err: this.scrub(err.message) };
     if (err instanceof Error) return { err: this.scrub(err.message) };
     return { err: this.scrub(String(err)) };
@@ -660,4 +689,3 @@ function isFatal(err: unknown): boolean {
 function fatalReason(err: unknown): string {
   return err instanceof GrammyError && err.error_code === 401 ? 'token bị từ chối (401)' : 'không tìm thấy bot (404)';
 }
-

@@ -149,7 +149,11 @@ function applyTag(stack: Stack, t: Token): Stack {
   return idx < 0 ? stack : [...stack.slice(0, idx), ...stack.slice(idx + 1)];
 }
 
-const closers = (stack: Stack): string => [...stack].reverse().map((o) => `</${o.name}>`).join('');
+const closers = (stack: Stack): string =>
+  [...stack]
+    .reverse()
+    .map((o) => `</${o.name}>`)
+    .join('');
 const closeLen = (stack: Stack): number => stack.reduce((n, o) => n + o.name.length + 3, 0);
 const openers = (stack: Stack): string => stack.map((o) => o.open).join('');
 
@@ -196,7 +200,10 @@ export function splitHtml(html: string, limit = TELEGRAM_TEXT_LIMIT): string[] {
       cur = next;
     }
     if (j >= toks.length) {
-      const body = toks.slice(i).map((t) => t.s).join('');
+      const body = toks
+        .slice(i)
+        .map((t) => t.s)
+        .join('');
       const chunk = (prefix + body).replace(/\s+$/u, '') + closers(cur);
       if (htmlToPlain(chunk).trim()) chunks.push(chunk);
       break;
@@ -204,7 +211,10 @@ export function splitHtml(html: string, limit = TELEGRAM_TEXT_LIMIT): string[] {
     let cut = best[3] ?? best[2] ?? best[1] ?? best[0];
     // No usable break (a single token longer than the limit, or only opening tags so far): cut where we are.
     if (!cut) cut = j === i ? { at: i + 1, stack: applyTag(cur, toks[i]) } : { at: j, stack: cur };
-    const body = toks.slice(i, cut.at).map((t) => t.s).join('');
+    const body = toks
+      .slice(i, cut.at)
+      .map((t) => t.s)
+      .join('');
     const chunk = (prefix + body).replace(/\s+$/u, '') + closers(cut.stack);
     if (htmlToPlain(chunk).trim()) chunks.push(chunk);
     stack = cut.stack;
@@ -226,7 +236,7 @@ export interface InlineButton {
  * row. `encode` turns a payload into callback_data of at most 64 bytes.
  */
 export function buildKeyboard(buttons: Button[] | undefined, encode: (payload: string) => string): InlineButton[][] | undefined {
-  const list = (buttons ?? []).filter((b) => b && b.label?.trim() && typeof b.payload === 'string' && b.payload.length > 0).slice(0, 40);
+  const list = (buttons ?? []).filter((b) => b?.label?.trim() && typeof b.payload === 'string' && b.payload.length > 0).slice(0, 40);
   if (!list.length) return undefined;
   const short = list.every((b) => [...b.label.trim()].length <= 18);
   const perRow = short && list.length > 2 ? 2 : 1;

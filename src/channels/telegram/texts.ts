@@ -26,8 +26,7 @@ export const TEXTS = {
     'Dạ, em chỉ đọc được tin nhắn chữ. Anh/chị vui lòng gõ câu hỏi bằng chữ (ví dụ: "Hộ nghèo được vay vốn bao nhiêu?") hoặc bấm /chinhsach để xem các chủ đề ạ.',
   adminFile:
     'Dạ, em đã nhận tệp nhưng hiện chưa nhập dữ liệu qua Telegram. Anh/chị quản trị vui lòng dùng công cụ dòng lệnh trên máy chủ ạ.',
-  rateLimited:
-    'Dạ, anh/chị gửi tin nhắn hơi nhanh. Anh/chị vui lòng chờ khoảng một phút rồi hỏi tiếp, em sẽ trả lời ngay ạ.',
+  rateLimited: 'Dạ, anh/chị gửi tin nhắn hơi nhanh. Anh/chị vui lòng chờ khoảng một phút rồi hỏi tiếp, em sẽ trả lời ngay ạ.',
   rateLimitedToast: 'Anh/chị vui lòng chờ một chút rồi bấm lại ạ.',
   erased:
     'Dạ, em đã xoá dữ liệu của cuộc trò chuyện này (các bước đang làm dở và thông tin em ghi nhớ). Anh/chị có thể bắt đầu lại bằng /start ạ.',

@@ -22,7 +22,11 @@ const CSP = "default-src 'self'; style-src 'self'; script-src 'self'; connect-sr
 
 /** The editors' inbox: an HTML page and a JSON endpoint, both behind the ADMIN_TOKEN bearer token. */
 export function registerAdminRoutes(app: HttpApp, learning: LearningStore | undefined, adminToken: string | undefined): void {
-  app.route('GET', '/admin/inbox', () => ({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP }, body: PAGE }));
+  app.route('GET', '/admin/inbox', () => ({
+    status: 200,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP },
+    body: PAGE,
+  }));
   app.route('GET', '/admin.js', () => ({ status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8' }, body: SCRIPT }));
   app.route('GET', '/api/admin/inbox', (req): HttpResponse => {
     if (!adminToken) return jsonError(403, 'Chức năng quản trị chưa được bật (thiếu ADMIN_TOKEN).');

@@ -41,7 +41,11 @@ export function registerWebApi(app: HttpApp, opts: WebApiOptions): void {
     }
     const key = `${req.ip}|${body.data.conversationId}`;
     if (!perIp.allow(req.ip) || !perConversation.allow(key)) {
-      return { status: 429, headers: { 'retry-after': '60' }, body: { error: 'Dạ, anh/chị gửi nhanh quá. Vui lòng chờ một chút rồi hỏi tiếp ạ.' } };
+      return {
+        status: 429,
+        headers: { 'retry-after': '60' },
+        body: { error: 'Dạ, anh/chị gửi nhanh quá. Vui lòng chờ một chút rồi hỏi tiếp ạ.' },
+      };
     }
     const result = await opts.engine.handle({
       channel: 'web',

@@ -5,7 +5,8 @@ import type { HttpApp } from '../../server/http-app.ts';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
 
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /** Serves the web chat page and its two assets, read once at start, with strict security headers. */
 export function registerWebPage(app: HttpApp): void {

@@ -11,7 +11,10 @@ import { backoffDelay, redactSecrets, sleep } from '../zalo-common/util.ts';
 const envelopeSchema = z.looseObject({
   ok: z.boolean(),
   result: z.unknown().optional(),
-  error_code: z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number).optional(),
+  error_code: z
+    .union([z.number(), z.string().regex(/^\d+$/)])
+    .transform(Number)
+    .optional(),
   description: z.string().optional(),
 });
 
@@ -107,7 +110,7 @@ export class ZaloBotClient {
     let json: unknown;
     try {
       json = await res.json();
-    } catch (err) {
+    } catch {
       if (options.signal?.aborted) throw new AbortedError('aborted');
       json = undefined;
     }

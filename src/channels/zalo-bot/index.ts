@@ -75,7 +75,8 @@ export class ZaloBotChannel implements ChannelAdapter {
         maxRetries: options.maxRetries,
         retryBaseMs: options.retryBaseMs,
         retryMaxMs: options.retryMaxMs,
-        onRetry: (i) => this.log.warn({ method: i.method, code: i.code, attempt: i.attempt, delayMs: i.delayMs }, 'Zalo Bot API call retried'),
+        onRetry: (i) =>
+          this.log.warn({ method: i.method, code: i.code, attempt: i.attempt, delayMs: i.delayMs }, 'Zalo Bot API call retried'),
       });
     }
   }
@@ -98,7 +99,11 @@ export class ZaloBotChannel implements ChannelAdapter {
       }
       const url = `${(this.deps.config.PUBLIC_URL ?? '').replace(/\/+$/, '')}${ZALO_BOT_WEBHOOK_PATH}`;
       try {
-        await this.client.call('setWebhook', { url, secret_token: this.deps.config.ZALO_BOT_WEBHOOK_SECRET }, { signal: this.abort.signal });
+        await this.client.call(
+          'setWebhook',
+          { url, secret_token: this.deps.config.ZALO_BOT_WEBHOOK_SECRET },
+          { signal: this.abort.signal },
+        );
         this.state = 'running';
         this.log.info({ url }, 'Zalo Bot webhook set');
       } catch (err) {
@@ -119,7 +124,8 @@ export class ZaloBotChannel implements ChannelAdapter {
         this.fatal(err);
         return;
       }
-      if (!(err instanceof AbortedError)) this.log.warn({ err: (err as Error).message }, 'Zalo Bot deleteWebhook failed (continuing with polling)');
+      if (!(err instanceof AbortedError))
+        this.log.warn({ err: (err as Error).message }, 'Zalo Bot deleteWebhook failed (continuing with polling)');
     }
     if (this.abort.signal.aborted) return;
     this.state = 'running';
@@ -242,9 +248,9 @@ export class ZaloBotChannel implements ChannelAdapter {
         const text = (m.text ?? '').trim();
         if (!text) return;
         this.log.debug({ user: shortHash(m.from.id), text: maskPersonalData(text).slice(0, 200) }, 'Zalo Bot text received');
-        const typing = this.client!
-          .call('sendChatAction', { chat_id: chatId, action: 'typing' }, { retry: false, timeoutMs: 5_000 })
-          .catch((err) => this.log.debug({ err: (err as Error).message }, 'Zalo Bot typing action failed (ignored)'));
+        const typing = this.client!.call('sendChatAction', { chat_id: chatId, action: 'typing' }, { retry: false, timeoutMs: 5_000 }).catch(
+          (err) => this.log.debug({ err: (err as Error).message }, 'Zalo Bot typing action failed (ignored)'),
+        );
         let messages: string[];
         try {
           const { rendered } = await runTurn(this.deps.engine, this.choices, {

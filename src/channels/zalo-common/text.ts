@@ -30,7 +30,8 @@ export function renderCitation(c: Citation): string {
 export function renderChoices(buttons: Button[]): string {
   if (buttons.length === 0) return '';
   // Choices that are numbers ("2 người", "3 người") are answered with the value itself.
-  if (buttons.some((b) => /^\d+\b/.test(b.label.trim()))) return ['Trả lời bằng cách gõ:', ...buttons.map((b) => `• ${b.label}`)].join('\n');
+  if (buttons.some((b) => /^\d+\b/.test(b.label.trim())))
+    return ['Trả lời bằng cách gõ:', ...buttons.map((b) => `• ${b.label}`)].join('\n');
   return ['Trả lời bằng số:', ...buttons.map((b, i) => `${i + 1}. ${b.label}`)].join('\n');
 }
 

@@ -58,8 +58,7 @@ export async function runTurn(
 export const MESSAGES = {
   nonText:
     'Dạ, hiện em chỉ đọc được tin nhắn chữ. Anh/chị vui lòng gõ câu hỏi bằng chữ, ví dụ: "vay vốn hộ nghèo" hoặc "thẻ BHYT hộ cận nghèo" ạ.',
-  unsupported:
-    'Dạ, em chưa đọc được nội dung tin nhắn này. Anh/chị vui lòng gõ câu hỏi bằng chữ để em hỗ trợ ạ.',
+  unsupported: 'Dạ, em chưa đọc được nội dung tin nhắn này. Anh/chị vui lòng gõ câu hỏi bằng chữ để em hỗ trợ ạ.',
   welcome:
     'Dạ, em chào anh/chị! Em là Trợ lý Giảm nghèo, em giải đáp các chính sách hỗ trợ hộ nghèo, hộ cận nghèo: vay vốn, bảo hiểm y tế, học phí, nhà ở, trợ giúp pháp lý, học nghề...',
   tooFast: 'Dạ, anh/chị nhắn hơi nhanh ạ. Anh/chị vui lòng đợi một chút rồi hỏi tiếp giúp em nhé.',

@@ -243,7 +243,10 @@ export class ZaloOaChannel implements ChannelAdapter {
     let messages: string[];
     try {
       const { rendered } = await runTurn(this.deps.engine, this.choices, { channel: 'zalo-oa', conversationId: user, payload: 'menu' });
-      messages = packMessages({ body: [MESSAGES.welcome, rendered.body].filter(Boolean).join('\n\n'), footer: rendered.footer }, { maxMessages: 2 });
+      messages = packMessages(
+        { body: [MESSAGES.welcome, rendered.body].filter(Boolean).join('\n\n'), footer: rendered.footer },
+        { maxMessages: 2 },
+      );
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'engine failed on an OA follow');
       messages = splitText(MESSAGES.welcome);

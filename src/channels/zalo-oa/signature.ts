@@ -49,6 +49,8 @@ export function verifySignature(rawBody: Buffer, body: unknown, header: string |
   const expected = Buffer.from(computeMac(appId, rawBody, timestamp, oaSecretKey), 'utf8');
   const actual = Buffer.from(given, 'utf8');
   // timingSafeEqual needs equal lengths: compare against itself on a length mismatch to keep timing flat.
-  const same = actual.length === expected.length ? timingSafeEqual(actual, expected) : (timingSafeEqual(expected, expected), false);
+  let same = false;
+  if (actual.length === expected.length) same = timingSafeEqual(actual, expected);
+  else timingSafeEqual(expected, expected);
   return same ? { ok: true, appId, timestamp } : { ok: false, reason: 'mismatch' };
 }

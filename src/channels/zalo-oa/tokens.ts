@@ -36,7 +36,10 @@ export type TokenFile = z.infer<typeof fileSchema>;
 const refreshResponseSchema = z.looseObject({
   access_token: z.string().min(1),
   refresh_token: z.string().min(1),
-  expires_in: z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number).optional(),
+  expires_in: z
+    .union([z.number(), z.string().regex(/^\d+$/)])
+    .transform(Number)
+    .optional(),
 });
 const errorResponseSchema = z.looseObject({
   error: z.union([z.number(), z.string()]).optional(),
@@ -192,14 +195,17 @@ export class TokenManager {
     const ok = refreshResponseSchema.safeParse(body);
     if (!ok.success) {
       const e = errorResponseSchema.safeParse(body);
-      const detail = e.success ? [e.data.error, e.data.error_name, e.data.error_description ?? e.data.message].filter((x) => x !== undefined).join(' ') : '';
+      const detail = e.success
+        ? [e.data.error, e.data.error_name, e.data.error_description ?? e.data.message].filter((x) => x !== undefined).join(' ')
+        : '';
       const msg = this.redact(`OA token refresh refused (HTTP ${res.status}${detail ? `: ${detail}` : ''})`);
       this.lastError = msg;
       // A 5xx is transient; an answer that is not a token is a refusal of this refresh token.
       throw new TokenError(msg, res.status < 500);
     }
     const now = this.now();
-    const lifetime = ok.data.expires_in && ok.data.expires_in > 0 ? ok.data.expires_in * 1000 : (this.opts.defaultLifetimeMs ?? 25 * 3600_000);
+    const lifetime =
+      ok.data.expires_in && ok.data.expires_in > 0 ? ok.data.expires_in * 1000 : (this.opts.defaultLifetimeMs ?? 25 * 3600_000);
     const next: TokenFile = {
       ...this.state,
       accessToken: ok.data.access_token,
@@ -267,7 +273,10 @@ export class TokenManager {
     try {
       return fileSchema.parse(JSON.parse(raw));
     } catch (err) {
-      this.opts.logger.error({ channel: 'zalo-oa', file: this.file, err: (err as Error).message.slice(0, 200) }, 'OA token file unreadable; ignoring it');
+      this.opts.logger.error(
+        { channel: 'zalo-oa', file: this.file, err: (err as Error).message.slice(0, 200) },
+        'OA token file unreadable; ignoring it',
+      );
       return null;
     }
   }
@@ -284,5 +293,13 @@ export class TokenManager {
 }
 
 function emptyState(): TokenFile {
-  return { version: 1, accessToken: null, refreshToken: null, expiresAt: null, obtainedAt: null, updatedAt: new Date(0).toISOString(), seed: null };
+  return {
+    version: 1,
+    accessToken: null,
+    refreshToken: null,
+    expiresAt: null,
+    obtainedAt: null,
+    updatedAt: new Date(0).toISOString(),
+    seed: null,
+  };
 }

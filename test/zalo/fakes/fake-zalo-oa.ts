@@ -78,7 +78,11 @@ export class FakeZaloOa {
       return sendJson(res, 200, {
         error: 0,
         message: 'Success',
-        data: { message_id: `oa-${this.messages.length}`, user_id: parsed.recipient.user_id ?? 'u', quota: { quota_type: 'reply', remain: 7 } },
+        data: {
+          message_id: `oa-${this.messages.length}`,
+          user_id: parsed.recipient.user_id ?? 'u',
+          quota: { quota_type: 'reply', remain: 7 },
+        },
       });
     }
     if (req.method === 'POST' && url.pathname === '/v4/oa/access_token') {
@@ -90,7 +94,8 @@ export class FakeZaloOa {
         form.get('grant_type') === 'refresh_token' &&
         given === this.refreshToken;
       this.refreshCalls.push({ refreshToken: given, ok });
-      if (!ok) return sendJson(res, 200, { error: -14014, error_name: 'Invalid refresh token', error_description: 'refresh token is invalid' });
+      if (!ok)
+        return sendJson(res, 200, { error: -14014, error_name: 'Invalid refresh token', error_description: 'refresh token is invalid' });
       this.counter++;
       const accessToken = `at-${this.counter}`;
       this.refreshToken = `rt-${this.counter}`; // single use: the old one is now refused

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type http from 'node:http';
 
 /** Tiny helpers shared by the loopback fakes. */
 export async function readBody(req: http.IncomingMessage): Promise<Buffer> {
