@@ -4,7 +4,7 @@ import { loadConfig, loadDotEnv, ConfigError } from '../config.ts';
 import { silentLogger } from '../observability/logger.ts';
 import { buildCore } from '../app/bootstrap.ts';
 import { renderPlain } from '../channels/cli/render.ts';
-import type { TurnResult } from '../core/types.ts';
+import type { TurnResult } from '../domain/types.ts';
 
 /**
  * `npm run ask -- "câu hỏi"` prints the answer as a person would read it.

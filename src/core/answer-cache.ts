@@ -1,4 +1,4 @@
-import type { Incoming, Session, TurnResult } from './types.ts';
+import type { Incoming, Session, TurnResult } from '../domain/types.ts';
 import { isoDateInVietnam } from '../format/vi.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Topic, Session } from './types.ts';
+import type { Topic, Session } from '../domain/types.ts';
 import type { TurnContext } from './context.ts';
 import type { LanguageKit } from '../nlu/language-kit.ts';
 import type { SearchHit } from '../knowledge/search-index.ts';

@@ -1,4 +1,4 @@
-import type { Incoming, Session, TurnResult } from './types.ts';
+import type { Incoming, Session, TurnResult } from '../domain/types.ts';
 import type { Understanding } from '../nlu/types.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { LanguageKit } from '../nlu/language-kit.ts';

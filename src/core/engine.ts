@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Incoming, Session, TurnResult } from './types.ts';
+import type { Incoming, Session, TurnResult } from '../domain/types.ts';
 import type { Services, Flow } from './context.ts';
 import type { SessionStore } from '../storage/session-store.ts';
 import { KeyedQueue } from './keyed-queue.ts';

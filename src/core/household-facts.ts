@@ -1,4 +1,4 @@
-import type { TurnResult } from './types.ts';
+import type { TurnResult } from '../domain/types.ts';
 import type { Flow, TurnContext } from './context.ts';
 import type { TopicDecision } from './classify.ts';
 import type { LanguageKit } from '../nlu/language-kit.ts';

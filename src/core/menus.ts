@@ -1,4 +1,4 @@
-import type { Button, Reply, Topic } from './types.ts';
+import type { Button, Reply, Topic } from '../domain/types.ts';
 
 /** Vietnamese names of the topics, as shown on buttons and in answers. */
 export const TOPIC_LABELS: Record<Topic, string> = {

@@ -1,6 +1,6 @@
 import type { PolicyEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
-import type { Button, Reply } from './types.ts';
+import type { Button, Reply } from '../domain/types.ts';
 import { formatDate, isoDateInVietnam } from '../format/vi.ts';
 
 /** Words that ask "how / where / what papers": the answer then includes the procedure section. */

@@ -1,5 +1,5 @@
-import type { Button, HouseholdType, Incoming, Reply, Session, Topic, TurnResult } from './types.ts';
-import { POLICY_TOPICS } from './types.ts';
+import type { Button, HouseholdType, Incoming, Reply, Session, Topic, TurnResult } from '../domain/types.ts';
+import { POLICY_TOPICS } from '../domain/types.ts';
 import type { Services, Flow, TurnContext } from './context.ts';
 import { languageKitFor, type LanguageKit } from '../nlu/language-kit.ts';
 import { decideTopic, householdFor, type TopicDecision } from './classify.ts';

@@ -1,5 +1,5 @@
 import type { TurnContext } from './context.ts';
-import type { TurnResult } from './types.ts';
+import type { TurnResult } from '../domain/types.ts';
 import { TOPIC_LABELS } from './menus.ts';
 import { groupInbox } from '../learning/learning-store.ts';
 import { formatDate, formatNumber, isoDateInVietnam } from '../format/vi.ts';

@@ -1,4 +1,4 @@
-import type { Citation } from '../core/types.ts';
+import type { Citation } from '../domain/types.ts';
 import { formatDate, formatNumber } from '../format/vi.ts';
 import type { Area, Standard } from './schema.ts';
 import {

@@ -1,4 +1,4 @@
-import type { Citation } from '../core/types.ts';
+import type { Citation } from '../domain/types.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { Flow, TurnContext } from '../core/context.ts';
-import type { Button, Citation, HouseholdType, Reply, TurnResult } from '../core/types.ts';
+import type { Button, Citation, HouseholdType, Reply, TurnResult } from '../domain/types.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { formatDate, formatVndCompact, isoDateInVietnam } from '../format/vi.ts';
 import { AREAS, type Area, type EntitlementMap, type Standard } from './schema.ts';

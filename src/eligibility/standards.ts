@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { listDataFiles, readDataFile, describeZodError } from '../knowledge/knowledge-base.ts';
-import type { Citation } from '../core/types.ts';
+import type { Citation } from '../domain/types.ts';
 import {
   standardSchema,
   entitlementMapSchema,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { ZodError } from 'zod';
 import { policyFileSchema, type PolicyEntry, type Parameter, type LegalBasis } from './schema.ts';
-import type { Citation } from '../core/types.ts';
+import type { Citation } from '../domain/types.ts';
 import { formatDate, formatNumber, formatPercent, formatVnd, formatVndCompact, isoDateInVietnam } from '../format/vi.ts';
 
 /** Raised when a knowledge file is broken: the message names the file, the entry and the field. */

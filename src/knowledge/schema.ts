@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HOUSEHOLD_TYPES, POLICY_TOPICS } from '../core/types.ts';
+import { HOUSEHOLD_TYPES, POLICY_TOPICS } from '../domain/types.ts';
 
 /**
  * Schema of one policy entry in `knowledge/policies/*.yaml`.

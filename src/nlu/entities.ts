@@ -1,4 +1,4 @@
-import type { HouseholdType } from '../core/types.ts';
+import type { HouseholdType } from '../domain/types.ts';
 import type { Entities } from './types.ts';
 import { extractMoney } from './money.ts';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { readDataFile, KnowledgeError, describeZodError } from '../knowledge/knowledge-base.ts';
-import { TOPICS, type Topic } from '../core/types.ts';
+import { TOPICS, type Topic } from '../domain/types.ts';
 import { fold, foldKey } from './text.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { TOPICS, type Topic } from '../core/types.ts';
+import { TOPICS, type Topic } from '../domain/types.ts';
 import type { Lexicon } from './lexicon.ts';
 
 /** Topic scores for one message, highest first. */

@@ -1,4 +1,4 @@
-import type { HouseholdType } from '../core/types.ts';
+import type { HouseholdType } from '../domain/types.ts';
 
 /** A money amount found in text ("1,5 triệu", "1tr5", "1.500.000đ"), with what it was said to be per. */
 export interface MoneyMention {

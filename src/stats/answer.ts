@@ -1,4 +1,4 @@
-import type { Citation, Reply, TurnResult } from '../core/types.ts';
+import type { Citation, Reply, TurnResult } from '../domain/types.ts';
 import type { TurnContext } from '../core/context.ts';
 import { formatDate, formatNumber, isoDateInVietnam } from '../format/vi.ts';
 import type { Area, Areas, Catalog, Indicator } from './catalog.ts';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { StatsSkill, TurnContext } from '../core/context.ts';
-import type { TurnResult } from '../core/types.ts';
+import type { TurnResult } from '../domain/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { buildAnswer } from './answer.ts';
 import { loadAreas, loadCatalog, loadPlaces, type Areas, type Catalog } from './catalog.ts';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Low } from 'lowdb';
-import type { Session } from '../core/types.ts';
+import type { Session } from '../domain/types.ts';
 import { openJsonStore, type StoreWarn } from './json-store.ts';
 import { CoalescedWriter } from './coalesced-writer.ts';
 import { systemClock, type Clock } from '../time/clock.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEligibilityFlow } from '../../src/eligibility/index.ts';
-import type { Session, TurnResult } from '../../src/core/types.ts';
+import type { Session, TurnResult } from '../../src/domain/types.ts';
 import { ROOT, makeCtx, newSession, persist, send, testKnowledge } from './helpers.ts';
 
 const flow = createEligibilityFlow({ knowledgeDir: `${ROOT}/knowledge`, knowledge: testKnowledge() });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { TurnContext } from '../../src/core/context.ts';
-import type { Session, TurnResult } from '../../src/core/types.ts';
+import type { Session, TurnResult } from '../../src/domain/types.ts';
 import type { Understanding } from '../../src/nlu/types.ts';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
 import { policyEntrySchema, type PolicyEntry } from '../../src/knowledge/schema.ts';

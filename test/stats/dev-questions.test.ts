@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Session } from '../../src/core/types.ts';
+import type { Session } from '../../src/domain/types.ts';
 import { ROOT, makeCtx, newSession, openSkill, removeDir, tempDir } from './helpers.ts';
 
 /**

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TurnContext } from '../../src/core/context.ts';
-import type { Session } from '../../src/core/types.ts';
+import type { Session } from '../../src/domain/types.ts';
 import { createLogger, silentLogger, type Logger } from '../../src/observability/logger.ts';
 import { createStatsSkill } from '../../src/stats/index.ts';
 import { ManualClock } from '../../src/time/clock.ts';

@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Session } from '../../src/core/types.ts';
+import type { Session } from '../../src/domain/types.ts';
 import { makeCtx, newSession, openSkill, removeDir, tempDir } from './helpers.ts';
 
 let dir: string;

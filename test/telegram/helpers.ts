@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.ts';
 import { Engine, type TurnObserver } from '../../src/core/engine.ts';
-import type { Incoming, Reply } from '../../src/core/types.ts';
+import type { Incoming, Reply } from '../../src/domain/types.ts';
 import type { Flow } from '../../src/core/context.ts';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
 import { silentLogger, type Logger } from '../../src/observability/logger.ts';

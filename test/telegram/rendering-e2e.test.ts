@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Incoming, TurnResult } from '../../src/core/types.ts';
+import type { Incoming, TurnResult } from '../../src/domain/types.ts';
 
 /**
  * The core's answers are replaced here by fixed, structural replies (long texts, dangerous

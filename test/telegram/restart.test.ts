@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeBotApi } from './fake-bot-api.ts';
 import { eligibilityFlows, makeChannel, tempDir, type Harness } from './helpers.ts';
 import { FileSessionStore, type SessionStore } from '../../src/storage/session-store.ts';
-import type { Session } from '../../src/core/types.ts';
+import type { Session } from '../../src/domain/types.ts';
 
 /** Delegates to a real store and records what the engine read. */
 class SpyStore implements SessionStore {

@@ -5,7 +5,7 @@ import { Engine } from '../../src/core/engine.ts';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
 import { MemorySessionStore } from '../../src/storage/session-store.ts';
 import { configSchema, type Config } from '../../src/config.ts';
-import type { Incoming, Reply, TurnResult } from '../../src/core/types.ts';
+import type { Incoming, Reply, TurnResult } from '../../src/domain/types.ts';
 
 let kb: KnowledgeBase | undefined;
 function knowledge(): KnowledgeBase {

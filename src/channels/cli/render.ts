@@ -1,4 +1,4 @@
-import type { Reply } from '../../core/types.ts';
+import type { Reply } from '../../domain/types.ts';
 import { formatDate } from '../../format/vi.ts';
 
 /**

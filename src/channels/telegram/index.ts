@@ -5,7 +5,7 @@ import { Bot, GrammyError, HttpError, InputFile, type Context, type Transformer 
 import type { Message, Update, UserFromGetMe } from 'grammy/types';
 import type { ChannelAdapter, ChannelStatus } from '../channel.ts';
 import type { ChannelDeps } from '../deps.ts';
-import type { Incoming, Reply, TurnResult } from '../../core/types.ts';
+import type { Incoming, Reply, TurnResult } from '../../domain/types.ts';
 import type { HttpRequest, HttpResponse } from '../../server/http-app.ts';
 import { parseJsonBody } from '../../server/http-app.ts';
 import { maskPersonalData } from '../../privacy/mask.ts';

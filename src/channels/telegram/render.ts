@@ -1,4 +1,4 @@
-import type { Button, Citation, Reply } from '../../core/types.ts';
+import type { Button, Citation, Reply } from '../../domain/types.ts';
 import { formatDate } from '../../format/vi.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Button, Incoming, TurnResult } from '../../core/types.ts';
+import type { Button, Incoming, TurnResult } from '../../domain/types.ts';
 import type { Engine } from '../../core/engine.ts';
 import { TtlCache } from './cache.ts';
 import { pickChoice, renderTurn, type RenderedTurn } from './text.ts';
