@@ -18,7 +18,7 @@ import { silentLogger } from '../src/observability/logger.ts';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.ts';
 import { buildLanguageKit } from '../src/nlu/language-kit.ts';
 import { Engine } from '../src/core/engine.ts';
-import { MemorySessionStore } from '../src/storage/session-store.ts';
+import { MemorySessionStore } from '../src/storage/memory/session-store.ts';
 import type { PolicyEntry } from '../src/knowledge/schema.ts';
 
 const DEV = path.resolve(PROJECT_ROOT, '..', 'shared', 'eval', 'dev-questions.jsonl');

@@ -7,10 +7,13 @@ import { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { buildLanguageKit } from '../nlu/language-kit.ts';
 import { Engine, type TurnObserver } from '../core/engine.ts';
 import type { Flow, Services, StatsSkill } from '../core/context.ts';
-import { FileSessionStore, MemorySessionStore, type SessionStore } from '../storage/session-store.ts';
+import { FileSessionStore } from '../storage/file/session-store.ts';
+import { MemorySessionStore } from '../storage/memory/session-store.ts';
+import type { SessionStore, StoreHealth } from '../storage/types.ts';
+import { removeOrphanTempFiles } from '../storage/atomic-file.ts';
 import { writeFileAtomicSync } from '../storage/atomic-file.ts';
 import type { Logger } from '../observability/logger.ts';
-import { LearningStore } from '../learning/learning-store.ts';
+import { FileLearningStore } from '../learning/file-store.ts';
 import { clockFor, monotonicMs, type Clock } from '../time/clock.ts';
 
 /** The assembled core, shared by the server, the CLI and the tests. */
@@ -21,6 +24,8 @@ export interface Core {
   flows: Flow[];
   /** Milliseconds spent loading knowledge and building indexes. */
   loadMs: number;
+  /** Health of every store, for /readyz. */
+  storeHealth(): Promise<Array<{ name: string; state: 'ok' | 'degraded' | 'down'; detail?: string }>>;
   close(): Promise<void>;
 }
 
@@ -35,15 +40,20 @@ export interface CoreOptions {
 }
 
 /** A salt for hashing conversation ids: from the environment, or generated once and kept under DATA_DIR. */
-export function loadSalt(config: Pick<Config, 'USER_ID_SALT' | 'DATA_DIR'>): string {
+export function loadSalt(config: Pick<Config, 'USER_ID_SALT' | 'DATA_DIR'>, logger?: Logger): string {
   if (config.USER_ID_SALT) return config.USER_ID_SALT;
   const file = path.join(config.DATA_DIR, 'salt.txt');
   if (existsSync(file)) {
     const s = readFileSync(file, 'utf8').trim();
     if (s.length >= 16) return s;
+    // A replaced salt makes every stored conversation unreachable: never do it silently.
+    logger?.warn(
+      { file: 'salt.txt', length: s.length },
+      'salt.txt is too short (under 16 characters); a new salt replaces it and earlier conversations are forgotten',
+    );
   }
   const salt = randomBytes(24).toString('hex');
-  writeFileAtomicSync(file, salt);
+  writeFileAtomicSync(file, salt, 0o600);
   return salt;
 }
 
@@ -64,7 +74,7 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'eligibility flow unavailable');
   }
-  let stats: (StatsSkill & { close(): Promise<void> }) | undefined;
+  let stats: (StatsSkill & { close(): Promise<void>; health?(): Promise<StoreHealth> }) | undefined;
   if (options.withStats !== false) {
     try {
       const mod = await import('../stats/index.ts');
@@ -80,20 +90,24 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
     }
   }
   const loadMs = monotonicMs() - started;
+  if (options.persistSessions) {
+    const removed = await removeOrphanTempFiles(config.DATA_DIR);
+    if (removed.length) logger.warn({ files: removed.length }, 'removed temporary files left by a crashed process');
+  }
   const sessions: SessionStore = options.persistSessions
-    ? await FileSessionStore.open(
-        config.DATA_DIR,
-        config.SESSION_TTL_MINUTES,
-        (msg, extra) => logger.warn(extra ?? {}, msg),
-        undefined,
+    ? await FileSessionStore.open({
+        dataDir: config.DATA_DIR,
+        ttlMinutes: config.SESSION_TTL_MINUTES,
+        maxSessions: config.SESSIONS_MAX,
         clock,
-      )
+        warn: (msg, extra) => logger.warn(extra ?? {}, msg),
+      })
     : new MemorySessionStore();
   const learning = options.persistSessions
-    ? await LearningStore.open(config.DATA_DIR, (msg, extra) => logger.warn(extra ?? {}, msg))
+    ? await FileLearningStore.open(config.DATA_DIR, (msg, extra) => logger.warn(extra ?? {}, msg), clock)
     : undefined;
   const services: Services = { knowledge, language, stats, learning };
-  const salt = options.persistSessions ? loadSalt(config) : 'batch';
+  const salt = options.persistSessions ? loadSalt(config, logger) : 'batch';
   const observers = [...(learning ? [learning.observer] : []), ...(options.observers ?? [])];
   const engine = new Engine({ services, sessions, flows, salt, clock, observers, cacheSize: config.ANSWER_CACHE_SIZE });
   return {
@@ -102,10 +116,16 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
     sessions,
     flows,
     loadMs,
+    async storeHealth() {
+      const out = [{ name: 'sessions', ...(await sessions.health()) }];
+      if (learning) out.push({ name: 'learning', ...(await learning.health()) });
+      if (stats?.health) out.push({ name: 'statistics', ...(await stats.health()) });
+      return out;
+    },
     async close() {
       await engine.drain();
       await sessions.close();
-      await learning?.flush();
+      await learning?.close();
       await stats?.close();
     },
   };

@@ -1,5 +1,6 @@
 import { loadConfig, loadDotEnv } from '../config.ts';
-import { LearningStore, groupInbox } from '../learning/learning-store.ts';
+import { FileLearningStore } from '../learning/file-store.ts';
+import { groupInbox } from '../learning/group.ts';
 import { systemClock } from '../time/clock.ts';
 import { formatDate } from '../format/vi.ts';
 
@@ -13,9 +14,9 @@ async function main() {
   const args = process.argv.slice(2);
   const daysArg = args.indexOf('--days');
   const days = daysArg >= 0 ? Number(args[daysArg + 1]) : 30;
-  const store = await LearningStore.open(config.DATA_DIR, (m) => console.error(m));
+  const store = await FileLearningStore.open(config.DATA_DIR, (m) => console.error(m));
   const since = new Date(systemClock.nowMs() - days * 86_400_000).toISOString();
-  const groups = groupInbox(store.inbox().filter((i) => i.at >= since));
+  const groups = groupInbox(await store.inbox(since));
   if (args.includes('--json')) {
     process.stdout.write(JSON.stringify(groups, null, 2) + '\n');
     return;

@@ -1,6 +1,6 @@
 import type { TurnContext } from './context.ts';
 import type { TurnResult } from '../domain/types.ts';
-import { groupInbox } from '../learning/learning-store.ts';
+import { groupInbox } from '../learning/group.ts';
 import { formatDate, formatNumber } from '../format/vi.ts';
 
 /**
@@ -43,10 +43,10 @@ async function importReply(ctx: TurnContext, csv: string): Promise<TurnResult> {
   }
 }
 
-function inboxReply(ctx: TurnContext): TurnResult {
+async function inboxReply(ctx: TurnContext): Promise<TurnResult> {
   const learning = ctx.services.learning;
   const since = new Date(ctx.clock.nowMs() - 30 * 86_400_000).toISOString();
-  const groups = groupInbox((learning?.inbox() ?? []).filter((i) => i.at >= since)).slice(0, 10);
+  const groups = groupInbox((await learning?.inbox(since)) ?? []).slice(0, 10);
   const lines = groups.length
     ? ['Dạ, các câu hỏi chưa trả lời tốt trong 30 ngày qua (đã che thông tin cá nhân), gộp theo nội dung:']
     : ['Dạ, hộp thư trống: 30 ngày qua không có câu hỏi nào cần bổ sung.'];

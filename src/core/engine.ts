@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Incoming, Session, TurnResult } from '../domain/types.ts';
 import type { Services, Flow } from './context.ts';
-import type { SessionStore } from '../storage/session-store.ts';
-import { KeyedQueue } from './keyed-queue.ts';
+import type { SessionStore } from '../storage/types.ts';
 import { respond } from './respond.ts';
 import { AnswerCache } from './answer-cache.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 
-/** Called after every turn (inbox, usage figures). Receives no raw user id, only the channel. */
-export type TurnObserver = (event: { incoming: Incoming; result: TurnResult; at: Date }) => void;
+import type { TurnObserver } from '../domain/turn-observer.ts';
+
+export type { TurnObserver };
 
 export interface EngineOptions {
   services: Services;
@@ -43,7 +43,6 @@ export const MAX_TEXT_LENGTH = 2000;
  * core (understand → decide → reply) in per-conversation order, saves the session, notifies observers.
  */
 export class Engine {
-  private readonly queue = new KeyedQueue();
   /** Recent answers replayed for identical (message, session, day); see AnswerCache. */
   readonly cache: AnswerCache;
   readonly clock: Clock;
@@ -62,16 +61,26 @@ export class Engine {
     return createHash('sha256').update(`${this.opts.salt}|${incoming.channel}|${incoming.conversationId}`).digest('hex').slice(0, 32);
   }
 
+  private readonly inFlight = new Set<Promise<unknown>>();
+
   /** Handles one message and returns the replies. Never throws for bad input. */
   handle(incoming: Incoming): Promise<TurnResult> {
+    const run = this.turn(incoming);
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run)).catch(() => undefined);
+    return run;
+  }
+
+  private turn(incoming: Incoming): Promise<TurnResult> {
     const key = this.sessionKey(incoming);
-    return this.queue.run(key, async () => {
+    // The store's lock keeps a conversation's turns in order (across instances on a shared database).
+    return this.opts.sessions.withLock(key, async () => {
       // `now` is the instant answers are computed for (TODAY moves it); `at` is real time, used for
       // everything stored and compared later (session expiry, inbox and usage timestamps).
       const now = this.clock.answerTime();
       const at = this.clock.now();
       if (isEraseRequest(incoming)) {
-        this.opts.sessions.delete(key);
+        await this.opts.sessions.delete(key);
         return {
           replies: [
             {
@@ -84,7 +93,8 @@ export class Engine {
           outcome: 'answered',
         } satisfies TurnResult;
       }
-      const session: Session = structuredClone(this.opts.sessions.get(key)) ?? { id: key, updatedAt: at.toISOString() };
+      const stored = await this.opts.sessions.get(key);
+      const session: Session = stored ? structuredClone(stored) : { id: key, updatedAt: at.toISOString() };
       const cacheKey = this.cache.capacity > 0 ? this.cache.keyFor(incoming, session, now) : null;
       let result = cacheKey ? this.cache.get(cacheKey, session) : null;
       if (!result) {
@@ -92,7 +102,7 @@ export class Engine {
         if (cacheKey) this.cache.set(cacheKey, result, session);
       }
       session.updatedAt = at.toISOString();
-      this.opts.sessions.set(key, session);
+      await this.opts.sessions.set(key, session);
       for (const observe of this.opts.observers ?? []) {
         try {
           observe({ incoming, result, at });
@@ -105,13 +115,13 @@ export class Engine {
   }
 
   /** Erases everything stored for this conversation (the /xoadulieu command). */
-  erase(incoming: Pick<Incoming, 'channel' | 'conversationId'>): boolean {
+  erase(incoming: Pick<Incoming, 'channel' | 'conversationId'>): Promise<boolean> {
     return this.opts.sessions.delete(this.sessionKey(incoming));
   }
 
   /** Waits for in-flight turns and writes sessions out (graceful shutdown). */
   async drain(): Promise<void> {
-    await this.queue.drain();
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
     await this.opts.sessions.flush();
   }
 }

@@ -82,7 +82,7 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
     if (r) return remember(session, r);
     if (!flow) session.flow = undefined;
   }
-  const usage = usageReport(ctx);
+  const usage = await usageReport(ctx);
   if (usage) return usage;
 
   const decision = decideTopic(ctx, kit);

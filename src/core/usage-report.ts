@@ -1,7 +1,7 @@
 import type { TurnContext } from './context.ts';
 import type { TurnResult } from '../domain/types.ts';
 import { TOPIC_LABELS } from './menus.ts';
-import { groupInbox } from '../learning/learning-store.ts';
+import { groupInbox } from '../learning/group.ts';
 import { formatDate, formatNumber, isoDateInVietnam } from '../format/vi.ts';
 
 const ASKS_USAGE =
@@ -11,13 +11,13 @@ const ASKS_USAGE =
  * "thống kê câu hỏi tuần này": aggregated usage figures for officials (questions per topic and channel,
  * share answered; top unanswered themes for admins). Never shows anything about an individual.
  */
-export function usageReport(ctx: TurnContext): TurnResult | null {
+export async function usageReport(ctx: TurnContext): Promise<TurnResult | null> {
   const learning = ctx.services.learning;
   if (!learning || !ASKS_USAGE.test(ctx.nlu.folded)) return null;
   const to = isoDateInVietnam(ctx.clock.now());
   const days = /\b(thang nay|30 ngay)\b/.test(ctx.nlu.folded) ? 30 : /\b(hom nay)\b/.test(ctx.nlu.folded) ? 1 : 7;
   const from = isoDateInVietnam(new Date(ctx.clock.nowMs() - (days - 1) * 86_400_000));
-  const u = learning.usageBetween(from, to);
+  const u = await learning.usageBetween(from, to);
   const lines = [`Dạ, thống kê câu hỏi từ ${formatDate(from)} đến ${formatDate(to)} (số liệu tổng hợp, không gắn với người hỏi):`];
   lines.push(
     `• Tổng số câu hỏi: ${formatNumber(u.total)}; trả lời được: ${formatNumber(u.answered)}${u.total ? ` (${formatNumber((100 * u.answered) / u.total, 1)}%)` : ''}.`,
@@ -32,7 +32,7 @@ export function usageReport(ctx: TurnContext): TurnResult | null {
   const channels = Object.entries(u.byChannel).sort((a, b) => b[1] - a[1]);
   if (channels.length) lines.push(`• Theo kênh: ${channels.map(([c, n]) => `${c} ${formatNumber(n)}`).join('; ')}.`);
   if (ctx.incoming.isAdmin) {
-    const items = learning.inbox().filter((i) => i.at.slice(0, 10) >= from);
+    const items = (await learning.inbox()).filter((i) => i.at.slice(0, 10) >= from);
     const groups = groupInbox(items).slice(0, 5);
     if (groups.length) {
       lines.push('• Chủ đề chưa trả lời được nhiều nhất:');

@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { HttpApp } from './http-app.ts';
 import type { Core } from '../app/bootstrap.ts';
 import type { ChannelAdapter } from '../channels/channel.ts';
@@ -10,10 +9,14 @@ export const VERSION = '0.1.0';
 
 /**
  * `/healthz` (liveness: the process answers, with version and knowledge size) and `/readyz`
- * (readiness: knowledge loaded, data directory writable, each channel's state).
+ * (readiness: knowledge loaded, data directory writable, no store down; damaged stores and failed
+ * channels are reported as `degraded` while the bot keeps answering).
  */
 export function registerHealth(app: HttpApp, core: Core, channels: () => ChannelAdapter[], dataDir: string): void {
   const started = monotonicMs();
+  // One probe name per process: a failed probe (full disk) is overwritten next time, never piled up,
+  // and a crashed process's probe is removed at the next start.
+  const probe = path.join(dataDir, `.ready-probe-${process.pid}`);
   app.route('GET', '/healthz', () => ({
     status: 200,
     body: {
@@ -26,16 +29,18 @@ export function registerHealth(app: HttpApp, core: Core, channels: () => Channel
   app.route('GET', '/readyz', async () => {
     let writable = true;
     try {
-      const probe = path.join(dataDir, `.ready-probe-${randomUUID()}`);
       await fs.writeFile(probe, 'probe');
-      await fs.unlink(probe);
     } catch {
       writable = false;
+    } finally {
+      await fs.rm(probe, { force: true }).catch(() => undefined);
     }
     const knowledge = core.services.knowledge.entries.length > 0;
     const chans = channels().map((c) => c.status());
+    const stores = await core.storeHealth();
     const failed = chans.filter((c) => c.state === 'failed');
-    const ready = knowledge && writable;
+    const down = stores.some((s) => s.state === 'down');
+    const ready = knowledge && writable && !down;
     return {
       status: ready ? 200 : 503,
       body: {
@@ -43,8 +48,9 @@ export function registerHealth(app: HttpApp, core: Core, channels: () => Channel
         knowledgeEntries: core.services.knowledge.entries.length,
         storeWritable: writable,
         statistics: Boolean(core.services.stats),
+        stores,
         channels: chans,
-        degraded: failed.length > 0,
+        degraded: failed.length > 0 || stores.some((s) => s.state !== 'ok'),
       },
     };
   });

@@ -8,6 +8,7 @@ import { FuzzyIndex, resolveQuestion, type Resolution } from './resolve.ts';
 import { StatsStore } from './store.ts';
 import { hasPhrase, tokenize } from './text.ts';
 import type { Clock } from '../time/clock.ts';
+import type { StoreHealth } from '../storage/types.ts';
 
 export { StatsStore, ImportRejected, type ImportSummary } from './store.ts';
 export { loadAreas, loadCatalog, type Area, type Areas, type Catalog, type Indicator } from './catalog.ts';
@@ -17,7 +18,7 @@ export { formatValue } from './answer.ts';
 export { fold } from './text.ts';
 
 export interface StatsSkillOptions {
-  /** Where stats.json lives (DATA_DIR). */
+  /** Where stats.jsonl lives (DATA_DIR). */
   dataDir: string;
   /** Where areas.csv and stats.csv (the seed, last good data) live: <project>/data. */
   seedDir: string;
@@ -30,6 +31,7 @@ export interface StatsSkillOptions {
 
 export type StatsSkillHandle = StatsSkill & {
   close(): Promise<void>;
+  health(): Promise<StoreHealth>;
   store: StatsStore;
   catalog: Catalog;
   areas: Areas;
@@ -251,8 +253,10 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
     store,
     catalog,
     areas,
+    health: () => store.health(),
     async close() {
-      // Nothing to flush: every import is written atomically when it happens.
+      // Imports are written durably when they happen; wait for one in progress.
+      await store.close();
     },
   };
 }

@@ -58,12 +58,6 @@ export const storedFigureSchema = figureSchema.extend({
 });
 export type StoredFigure = z.infer<typeof storedFigureSchema>;
 
-export const storeFileSchema = z.object({
-  version: z.literal(1),
-  figures: z.array(storedFigureSchema),
-});
-export type StoreFile = z.infer<typeof storeFileSchema>;
-
 export interface RowError {
   line: number;
   message: string;

@@ -1,19 +1,19 @@
-import { existsSync, promises as fs, statSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Low } from 'lowdb';
-import { openJsonStore } from '../storage/json-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Areas, Catalog } from './catalog.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
+import { writeFileAtomic } from '../storage/atomic-file.ts';
+import { withFileLock } from '../storage/file/file-lock.ts';
+import type { StoreHealth } from '../storage/types.ts';
 import {
   figureKey,
   figuresToCsv,
   sameFigure,
-  storeFileSchema,
+  storedFigureSchema,
   validateCsv,
   type FigureRow,
   type RowError,
-  type StoreFile,
   type StoredFigure,
 } from './rows.ts';
 
@@ -29,28 +29,43 @@ export class ImportRejected extends Error {
   }
 }
 
+const FILE = 'stats.jsonl';
+const LEGACY_FILE = 'stats.json';
+const HEADER = { kind: 'stats-store', version: 2 };
+
 /**
- * The statistics store: a lowdb JSON file (`<dataDir>/stats.json`) written atomically.
- * Every figure ever imported is kept; a figure replaced by a revision (same area, indicator,
- * as_of, period_start) stays with `replaced_at` set. Started from `<seedDir>/stats.csv` when the
- * file is absent or had to be set aside as corrupt.
+ * The statistics store: `DATA_DIR/stats.jsonl`, one figure per line, rewritten atomically on import.
+ * Every figure ever imported is kept; a figure replaced by a revision (same area, indicator, as_of,
+ * period_start) stays with `replaced_at` set.
+ *
+ * Imports from any process (the running server's admin chat, the `stats import` command) take one
+ * lock that spans processes, re-read the file under it and write before they release it, so every
+ * acknowledged import is in the store or its history. The store is created from `<seedDir>/stats.csv`
+ * only when there has never been one: a damaged file is set aside record by record (bad lines in
+ * `stats.rejected.jsonl`, the rest kept), a file that cannot be read at all is moved aside, and both
+ * are reported as `degraded` in /readyz, never silently replaced by the seed.
  */
 export class StatsStore {
+  private figuresAll: StoredFigure[] = [];
   private index = new Map<string, StoredFigure[]>();
   private stamp = '';
+  private damage: string | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly file: string;
+  private readonly lockFile: string;
 
   private constructor(
-    private readonly db: Low<StoreFile>,
-    readonly file: string,
+    private readonly dataDir: string,
     private readonly catalog: Catalog,
     private readonly areas: Areas,
     private readonly logger: Logger,
     private readonly clock: Clock,
   ) {
-    this.rebuildIndex();
+    this.file = path.join(dataDir, FILE);
+    this.lockFile = path.join(dataDir, 'stats.lock');
   }
 
-  /** Opens `DATA_DIR/stats.json`; `clock`'s real time stamps imports and replacements (`history`). */
+  /** Opens the store; `clock`'s real time stamps imports and replacements (`history`). */
   static async open(opts: {
     dataDir: string;
     seedDir: string;
@@ -59,18 +74,118 @@ export class StatsStore {
     logger: Logger;
     clock?: Clock;
   }): Promise<StatsStore> {
-    const file = path.join(opts.dataDir, 'stats.json');
-    const warn = (message: string, extra?: Record<string, unknown>) => opts.logger.warn({ ...extra, file }, message);
-    const db = await openJsonStore<StoreFile>(file, storeFileSchema, { version: 1, figures: [] }, warn);
-    const clock = opts.clock ?? systemClock;
-    const store = new StatsStore(db, file, opts.catalog, opts.areas, opts.logger, clock);
-    if (!existsSync(file)) await store.seed(opts.seedDir, clock.now());
-    store.stamp = fileStamp(file);
+    await fs.mkdir(opts.dataDir, { recursive: true });
+    const store = new StatsStore(opts.dataDir, opts.catalog, opts.areas, opts.logger, opts.clock ?? systemClock);
+    await withFileLock(store.lockFile, async () => {
+      if (existsSync(store.file)) await store.load();
+      else if (existsSync(path.join(opts.dataDir, LEGACY_FILE))) await store.migrateLegacy();
+      else if (store.previouslyDamaged()) store.noteDamage('statistics store was damaged earlier; its copy is kept beside it');
+      else await store.seed(opts.seedDir);
+    });
     return store;
   }
 
-  /** Loads the CSV seed (last good data shipped with the code) into an empty store. */
-  private async seed(seedDir: string, now: Date): Promise<void> {
+  /** Damage found at start (or earlier), for /readyz. */
+  async health(): Promise<StoreHealth> {
+    return this.damage ? { state: 'degraded', detail: this.damage } : { state: 'ok' };
+  }
+
+  private noteDamage(detail: string): void {
+    this.damage = detail;
+    this.logger.error({ file: FILE }, detail);
+  }
+
+  private previouslyDamaged(): boolean {
+    return readdirSync(this.dataDir).some((n) => /^stats\.jsonl?\.(corrupt|unreadable)-/.test(n));
+  }
+
+  /** Reads the file record by record: the good figures, and the bad lines with their line number and reason. */
+  private readDisk(): { figures: StoredFigure[]; rejected: Array<{ line: number; reason: string; raw: string }>; notAFile: boolean } {
+    if (!statSync(this.file).isFile()) return { figures: [], rejected: [], notAFile: true };
+    const text = readFileSync(this.file, 'utf8');
+    const figures: StoredFigure[] = [];
+    const rejected: Array<{ line: number; reason: string; raw: string }> = [];
+    text.split('\n').forEach((line, i) => {
+      if (!line.trim()) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        rejected.push({ line: i + 1, reason: 'not JSON', raw: line.slice(0, 500) });
+        return;
+      }
+      if (i === 0 && (value as { kind?: string })?.kind === HEADER.kind) return;
+      const r = storedFigureSchema.safeParse(value);
+      if (r.success) figures.push(r.data);
+      else rejected.push({ line: i + 1, reason: r.error.issues[0]?.message ?? 'invalid', raw: line.slice(0, 500) });
+    });
+    return { figures, rejected, notAFile: false };
+  }
+
+  /**
+   * Loads the file into memory. Bad records are set aside (with line and reason) and reported; when the
+   * store already holds figures (a file damaged behind the running server's back), the figures in memory
+   * are kept together with the good records on disk, so nothing acknowledged is dropped.
+   */
+  private async load(): Promise<void> {
+    const disk = this.readDisk();
+    if (disk.notAFile) {
+      const aside = `${this.file}.unreadable-${this.stampNow()}`;
+      await fs.rename(this.file, aside);
+      this.noteDamage(`statistics store file was not a file; moved aside to ${path.basename(aside)}`);
+      if (this.figuresAll.length) await this.writeAll(this.figuresAll);
+      this.rebuildIndex();
+      return;
+    }
+    if (disk.rejected.length) {
+      const at = this.clock.now().toISOString();
+      await fs.appendFile(
+        path.join(this.dataDir, 'stats.rejected.jsonl'),
+        disk.rejected.map((r) => JSON.stringify({ at, file: FILE, ...r })).join('\n') + '\n',
+      );
+      this.noteDamage(
+        `${disk.rejected.length} damaged statistics record(s) set aside in stats.rejected.jsonl; the other ${disk.figures.length} kept`,
+      );
+      const merged = new Map<string, StoredFigure>();
+      for (const f of [...this.figuresAll, ...disk.figures]) merged.set(JSON.stringify(f), f);
+      this.figuresAll = [...merged.values()];
+      // Repair the file so the damage is not found again on every read (the bad lines are kept aside).
+      await this.writeAll(this.figuresAll);
+    } else {
+      this.figuresAll = disk.figures;
+      this.stamp = fileStamp(this.file);
+    }
+    this.rebuildIndex();
+  }
+
+  /** Reads a `stats.json` written by version 0.1 (one JSON document), record by record, then replaces it. */
+  private async migrateLegacy(): Promise<void> {
+    const legacy = path.join(this.dataDir, LEGACY_FILE);
+    let doc: { figures?: unknown[] } | null = null;
+    try {
+      doc = statSync(legacy).isFile() ? (JSON.parse(readFileSync(legacy, 'utf8')) as { figures?: unknown[] }) : null;
+    } catch {
+      doc = null;
+    }
+    if (!doc || !Array.isArray(doc.figures)) {
+      const aside = `${legacy}.corrupt-${this.stampNow()}`;
+      await fs.rename(legacy, aside);
+      this.noteDamage(
+        `statistics store ${LEGACY_FILE} could not be read; moved aside to ${path.basename(aside)} (no figures until restored)`,
+      );
+      return;
+    }
+    const good = doc.figures.map((f) => storedFigureSchema.safeParse(f)).filter((r) => r.success);
+    this.figuresAll = good.map((r) => r.data as StoredFigure);
+    if (good.length < doc.figures.length)
+      this.noteDamage(`${doc.figures.length - good.length} damaged statistics record(s) dropped in the upgrade`);
+    await this.writeAll(this.figuresAll);
+    await fs.rm(legacy);
+    this.rebuildIndex();
+  }
+
+  /** Loads the CSV seed (last good data shipped with the code) into a store that never existed. */
+  private async seed(seedDir: string): Promise<void> {
     const seedFile = path.join(seedDir, 'stats.csv');
     let text: string;
     try {
@@ -84,16 +199,26 @@ export class StatsStore {
       this.logger.error({ file: seedFile, errors: errors.slice(0, 20) }, 'statistics seed file has bad rows; store starts empty');
       return;
     }
-    const at = now.toISOString();
-    this.db.data = { version: 1, figures: rows.map((r) => ({ ...r, recorded_at: at, replaced_at: null })) };
-    await this.db.write();
+    const at = this.clock.now().toISOString();
+    this.figuresAll = rows.map((r) => ({ ...r, recorded_at: at, replaced_at: null }));
+    await this.writeAll(this.figuresAll);
     this.rebuildIndex();
-    this.logger.info({ figures: rows.length, file: this.file }, 'statistics store created from the CSV seed');
+    this.logger.info({ figures: rows.length, file: FILE }, 'statistics store created from the CSV seed');
+  }
+
+  private async writeAll(figures: StoredFigure[]): Promise<void> {
+    const lines = [JSON.stringify(HEADER), ...figures.map((f) => JSON.stringify(f))];
+    await writeFileAtomic(this.file, lines.join('\n') + '\n');
+    this.stamp = fileStamp(this.file);
+  }
+
+  private stampNow(): string {
+    return this.clock.now().toISOString().replace(/[:.]/g, '-');
   }
 
   private rebuildIndex(): void {
     this.index.clear();
-    for (const f of this.db.data.figures) {
+    for (const f of this.figuresAll) {
       if (f.replaced_at) continue;
       const k = `${f.area_id}|${f.indicator}`;
       const list = this.index.get(k) ?? [];
@@ -108,11 +233,7 @@ export class StatsStore {
   async refreshIfChanged(): Promise<void> {
     const s = fileStamp(this.file);
     if (s === this.stamp || !s) return;
-    await this.db.read();
-    // A file found corrupt has been set aside by the adapter: put the last good data (in memory) back.
-    if (!existsSync(this.file)) await this.db.write();
-    this.stamp = fileStamp(this.file);
-    this.rebuildIndex();
+    await this.load();
   }
 
   /** Current (not replaced) figures for one area and indicator, oldest first. */
@@ -122,12 +243,12 @@ export class StatsStore {
 
   /** All current figures. */
   current(): StoredFigure[] {
-    return this.db.data.figures.filter((f) => !f.replaced_at);
+    return this.figuresAll.filter((f) => !f.replaced_at);
   }
 
   /** Every version of an area's indicator, including replaced ones, by as_of then recording time. */
   history(areaId: string, indicatorId: string): StoredFigure[] {
-    return this.db.data.figures
+    return this.figuresAll
       .filter((f) => f.area_id === areaId && f.indicator === indicatorId)
       .sort(
         (a, b) =>
@@ -136,27 +257,27 @@ export class StatsStore {
   }
 
   /** Validates a CSV text; throws {@link ImportRejected} (nothing imported) when any row is bad. */
-  async importCsv(text: string, now: Date = this.clock.now()): Promise<ImportSummary> {
+  async importCsv(text: string, now?: Date): Promise<ImportSummary> {
     const { rows, errors } = validateCsv(text, this.catalog, this.areas);
     if (errors.length) throw new ImportRejected(errors);
     return this.importRows(rows, now);
   }
 
-  private queue: Promise<unknown> = Promise.resolve();
-
-  /** Applies validated rows in one atomic write: new keys added, changed ones revised (old kept with replaced_at). */
-  importRows(rows: FigureRow[], now: Date = this.clock.now()): Promise<ImportSummary> {
-    // One import at a time within a process, so two admins importing at once cannot interleave.
-    const run = this.queue.then(() => this.applyRows(rows, now));
+  /**
+   * Applies validated rows in one atomic, durable write under the cross-process lock: new keys added,
+   * changed ones revised (the old kept with `replaced_at`). Resolves only once the file is on disk.
+   */
+  importRows(rows: FigureRow[], now?: Date): Promise<ImportSummary> {
+    const run = this.queue.then(() => withFileLock(this.lockFile, () => this.applyRows(rows, now ?? this.clock.now())));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
   private async applyRows(rows: FigureRow[], now: Date): Promise<ImportSummary> {
-    // Another process (the CLI) may have imported since this one last read: start from the file on disk.
-    await this.refreshIfChanged();
+    // Another process may have imported since this one last read: start from the file on disk.
+    if (existsSync(this.file)) await this.load();
     const at = now.toISOString();
-    const figures = this.db.data.figures.map((f) => ({ ...f }));
+    const figures = this.figuresAll.map((f) => ({ ...f }));
     const copyByKey = new Map<string, StoredFigure>();
     for (const f of figures) if (!f.replaced_at) copyByKey.set(figureKey(f), f);
     const summary: ImportSummary = { added: 0, revised: 0, unchanged: 0 };
@@ -176,15 +297,8 @@ export class StatsStore {
       copyByKey.set(key, fresh);
     }
     if (summary.added + summary.revised > 0) {
-      const previous = this.db.data;
-      this.db.data = { version: 1, figures };
-      try {
-        await this.db.write();
-      } catch (err) {
-        this.db.data = previous;
-        throw err;
-      }
-      this.stamp = fileStamp(this.file);
+      await this.writeAll(figures);
+      this.figuresAll = figures;
       this.rebuildIndex();
     }
     return summary;
@@ -200,6 +314,10 @@ export class StatsStore {
         a.period_start.localeCompare(b.period_start),
     );
     return figuresToCsv(rows);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
   }
 }
 

@@ -44,7 +44,7 @@ describe('one clock: the answer day and real time are separate readings', () => 
     const clock = new ManualClock({ wall: '2027-12-15T03:00:00Z', answerDay: '2026-11-27' });
     const core = await coreWith(clock, { SESSION_TTL_MINUTES: '30' });
     await say(core, 'hộ nghèo vay vốn ngân hàng chính sách lãi suất bao nhiêu');
-    expect(core.sessions.size()).toBe(1);
+    expect(await core.sessions.size()).toBe(1);
     clock.advance(31 * 60_000);
     const later = await say(core, 'còn hộ cận nghèo thì sao');
     // Without context, a bare follow-up is not a loan answer any more.
@@ -56,7 +56,7 @@ describe('one clock: the answer day and real time are separate readings', () => 
     const core = await coreWith(clock);
     await say(core, 'xin chào');
     const key = core.engine.sessionKey({ channel: 'test', conversationId: 'clock-1' });
-    expect(core.sessions.get(key)?.updatedAt).toBe('2028-03-01T00:00:00.000Z');
+    expect((await core.sessions.get(key))?.updatedAt).toBe('2028-03-01T00:00:00.000Z');
   });
 });
 

@@ -18,15 +18,22 @@ describe('personal data is masked before logging or storing', () => {
     expect(out).toContain(placeholder);
   });
 
-  it.each(['thu nhập 1.500.000 đồng/tháng', 'năm 2023 có 6.621 hộ nghèo', 'vay 100 triệu lãi 6,24%', 'gọi 1800.1233 miễn phí'])('leaves figures alone: "%s"', (text) => {
-    expect(maskPersonalData(text)).toBe(text);
-  });
+  it.each(['thu nhập 1.500.000 đồng/tháng', 'năm 2023 có 6.621 hộ nghèo', 'vay 100 triệu lãi 6,24%', 'gọi 1800.1233 miễn phí'])(
+    'leaves figures alone: "%s"',
+    (text) => {
+      expect(maskPersonalData(text)).toBe(text);
+    },
+  );
 
   it('stores only masked text in the inbox', async () => {
     const { core, cleanup } = await testCore();
     try {
-      await core.engine.handle({ channel: 'web', conversationId: 'p1', text: 'tôi tên A cccd 079123456789 sdt 0912345678 hỏi cái này abc xyz' });
-      const items = core.services.learning!.inbox();
+      await core.engine.handle({
+        channel: 'web',
+        conversationId: 'p1',
+        text: 'tôi tên A cccd 079123456789 sdt 0912345678 hỏi cái này abc xyz',
+      });
+      const items = await core.services.learning!.inbox();
       expect(items.length).toBeGreaterThan(0);
       const stored = JSON.stringify(items);
       expect(stored).not.toContain('079123456789');
@@ -41,10 +48,10 @@ describe('personal data is masked before logging or storing', () => {
     const { core, cleanup } = await testCore();
     try {
       await core.engine.handle({ channel: 'web', conversationId: 'e1', text: 'hộ nghèo vay vốn' });
-      expect(core.sessions.size()).toBe(1);
+      expect(await core.sessions.size()).toBe(1);
       const r = await core.engine.handle({ channel: 'web', conversationId: 'e1', text: '/xoadulieu' });
       expect(r.replies[0].text).toContain('đã xóa');
-      expect(core.sessions.size()).toBe(0);
+      expect(await core.sessions.size()).toBe(0);
     } finally {
       await cleanup();
     }
@@ -70,13 +77,21 @@ describe('nothing personal reaches the stores', () => {
   it('keeps only masked text in sessions, buttons and the inbox on disk', async () => {
     const { core, config, cleanup } = await testCore();
     try {
-      const r = await core.engine.handle({ channel: 'web', conversationId: 'pii', text: 'nhà tôi 4 người, thu nhập 5 triệu, cccd 079203001234, sdt 0912345678' });
+      const r = await core.engine.handle({
+        channel: 'web',
+        conversationId: 'pii',
+        text: 'nhà tôi 4 người, thu nhập 5 triệu, cccd 079203001234, sdt 0912345678',
+      });
       await core.engine.handle({ channel: 'web', conversationId: 'pii2', payload: 'fb:down:x sdt 0987654321 cccd 079.203.001.234' });
       await core.sessions.flush();
       await core.services.learning!.flush();
-      const { readFileSync } = await import('node:fs');
+      const { readFileSync, readdirSync, statSync } = await import('node:fs');
       const path = (await import('node:path')).default;
-      const stored = [JSON.stringify(r), readFileSync(path.join(config.DATA_DIR, 'sessions.json'), 'utf8'), readFileSync(path.join(config.DATA_DIR, 'learning.json'), 'utf8')].join('\n');
+      // Everything under DATA_DIR, whatever the stores call their files.
+      const files = readdirSync(config.DATA_DIR)
+        .map((n) => path.join(config.DATA_DIR, n))
+        .filter((f) => statSync(f).isFile());
+      const stored = [JSON.stringify(r), ...files.map((f) => readFileSync(f, 'utf8'))].join('\n');
       for (const secret of ['079203001234', '0912345678', '0987654321', '079.203.001.234']) expect(stored).not.toContain(secret);
     } finally {
       await cleanup();

@@ -1,20 +1,25 @@
-// Child process for the fault test: writes the session store as fast as it can until killed.
-import { FileSessionStore } from '../../src/storage/session-store.ts';
+// Child process for the durability test: writes sessions and usage counts as fast as it can, printing
+// "ack <n>" after each write is acknowledged (as the engine acknowledges a turn), until it is killed.
+import { FileSessionStore } from '../../src/storage/file/session-store.ts';
+import { FileLearningStore } from '../../src/learning/file-store.ts';
+import { systemClock } from '../../src/time/clock.ts';
 
 async function main() {
-  const store = await FileSessionStore.open(process.argv[2], 60, undefined, 0);
-  let i = 0;
+  const dir = process.argv[2];
+  const sessions = await FileSessionStore.open({ dataDir: dir, ttlMinutes: 600, maxSessions: 100_000 });
+  const learning = await FileLearningStore.open(dir);
   process.stdout.write('ready\n');
-  for (;;) {
-    for (let k = 0; k < 50; k++)
-      store.set(`k${(i * 50 + k) % 3000}`, {
-        id: `k${k}`,
-        updatedAt: new Date().toISOString(),
-        topic: 'loan',
-        memo: { pad: 'x'.repeat(200) },
-      });
-    i++;
-    await store.flush();
+  for (let n = 1; ; n++) {
+    const key = `k${n % 700}`;
+    const at = systemClock.now();
+    await sessions.set(key, { id: key, updatedAt: at.toISOString(), topic: 'loan', memo: { n } });
+    learning.observer({
+      incoming: { channel: 'test', conversationId: key, text: 'hộ nghèo vay vốn' },
+      result: { replies: [], topic: 'loan', household: null, confidence: 0.9, outcome: 'answered' },
+      at,
+    });
+    process.stdout.write(`ack ${n}\n`);
+    if (n % 20 === 0) await new Promise((r) => setImmediate(r));
   }
 }
 void main();

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { FileSessionStore } from '../../src/storage/file/session-store.ts';
 import { tempDir } from '../helpers/core.ts';
 
 /** SIGTERM while requests are in flight: they are answered, sessions are flushed, the process exits 0. */
@@ -40,10 +40,9 @@ describe('graceful shutdown', () => {
       for (const r of results) if (r.status === 'fulfilled') expect(r.value.status).toBeLessThan(500);
       expect(answered).toBeGreaterThan(0);
       expect(await exited).toBe(0);
-      const file = path.join(tmp.dir, 'sessions.json');
-      expect(existsSync(file)).toBe(true);
-      const sessions = JSON.parse(readFileSync(file, 'utf8')).sessions;
-      expect(Object.keys(sessions).length).toBe(answered);
+      const store = await FileSessionStore.open({ dataDir: tmp.dir, ttlMinutes: 60, maxSessions: 10_000 });
+      expect(await store.size()).toBe(answered);
+      await store.close();
     } finally {
       child.kill('SIGKILL');
       tmp.cleanup();

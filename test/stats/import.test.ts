@@ -32,12 +32,12 @@ describe('stats store: seed, import, history, export', () => {
     const seedRows = readFileSync(path.join(SEED_DIR, 'stats.csv'), 'utf8').trim().split('\n').length - 1;
     expect(store.current().length).toBe(seedRows);
     expect(store.figures('binh-thuan', 'poor_households').map((f) => f.value)).toContain(6621);
-    expect(existsSync(path.join(dir, 'stats.json'))).toBe(true);
+    expect(existsSync(path.join(dir, 'stats.jsonl'))).toBe(true);
   });
 
   it('refuses a bad CSV whole, with every bad line numbered, and leaves the store byte-identical', async () => {
     await open(dir);
-    const before = readFileSync(path.join(dir, 'stats.json'));
+    const before = readFileSync(path.join(dir, 'stats.jsonl'));
     const bad = [
       HEADER,
       'binh-thuan,poor_households,7000,households,,2024-12-31,,reported,,Báo cáo tỉnh,', // line 2: good
@@ -68,18 +68,18 @@ describe('stats store: seed, import, history, export', () => {
     expect(r.stderr).toMatch(/:12: dòng 12 \(line 12\): .*không phải là số/);
     expect(r.stderr).not.toMatch(/:2: dòng 2/);
     expect(r.stderr).toMatch(/Không nhập dòng nào/);
-    expect(readFileSync(path.join(dir, 'stats.json')).equals(before)).toBe(true);
+    expect(readFileSync(path.join(dir, 'stats.jsonl')).equals(before)).toBe(true);
   });
 
   it('rejects in-process too (ImportRejected) without touching memory or file', async () => {
     const store = await open(dir);
-    const before = readFileSync(path.join(dir, 'stats.json'));
+    const before = readFileSync(path.join(dir, 'stats.jsonl'));
     const n = store.current().length;
     await expect(
       store.importCsv(`${HEADER}\nbinh-thuan,poor_households,abc,households,,2024-12-31,,reported,,X,\n`),
     ).rejects.toBeInstanceOf(ImportRejected);
     expect(store.current().length).toBe(n);
-    expect(readFileSync(path.join(dir, 'stats.json')).equals(before)).toBe(true);
+    expect(readFileSync(path.join(dir, 'stats.jsonl')).equals(before)).toBe(true);
   });
 
   it('imports a good CSV with a revision; history keeps the old value with its replaced date', async () => {
@@ -117,18 +117,18 @@ describe('stats store: seed, import, history, export', () => {
     const csv = store.exportCsv();
     const file = path.join(dir, 'export.csv');
     writeFileSync(file, csv);
-    const before = readFileSync(path.join(dir, 'stats.json'));
+    const before = readFileSync(path.join(dir, 'stats.jsonl'));
     const r = runCli(['import', file], dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`thêm mới 0, sửa đổi 0, không đổi ${store.current().length}`));
-    expect(readFileSync(path.join(dir, 'stats.json')).equals(before)).toBe(true);
+    expect(readFileSync(path.join(dir, 'stats.jsonl')).equals(before)).toBe(true);
     // The CLI export is the same text.
     const e = runCli(['export'], dir);
     expect(e.code).toBe(0);
     expect(e.stdout).toBe(csv);
   });
 
-  it('a kill -9 during imports leaves stats.json parseable (old or new, never half)', async () => {
+  it('a kill -9 during imports leaves stats.jsonl readable line by line (old or new, never half)', async () => {
     await open(dir);
     const rows = [HEADER];
     for (let y = 2000; y < 2026; y++)
@@ -160,12 +160,42 @@ describe('stats store: seed, import, history, export', () => {
         // already finished
       }
       await exited;
-      const text = readFileSync(path.join(dir, 'stats.json'), 'utf8');
-      const parsed = JSON.parse(text) as { figures: unknown[] };
-      expect(parsed.figures.length).toBeGreaterThan(100);
+      const text = readFileSync(path.join(dir, 'stats.jsonl'), 'utf8');
+      const lines = text.trim().split('\n');
+      for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+      expect(lines.length).toBeGreaterThan(100);
     }
     // And the store still opens cleanly.
     const store = await open(dir);
     expect(store.current().length).toBeGreaterThan(100);
+  }, 60_000);
+
+  it('keeps every acknowledged import when the CLI and the running server import at the same time', async () => {
+    const server = await open(dir);
+    const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+    const cliRuns = Array.from({ length: 6 }, (_, k) => {
+      const f = path.join(dir, `cli${k}.csv`);
+      writeFileSync(f, `${HEADER}\nbinh-thuan,houses_built,${100 + k},houses,,20${10 + k}-12-31,,reported,,CLI ${k},\n`);
+      return new Promise<{ k: number; code: number | null }>((resolve) => {
+        const child = spawn(tsx, [path.join(ROOT, 'src/cli/stats.ts'), 'import', f], {
+          cwd: ROOT,
+          env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'silent' },
+          stdio: 'ignore',
+        });
+        child.once('exit', (code) => resolve({ k, code }));
+      });
+    });
+    const chatRuns = Array.from({ length: 30 }, (_, k) =>
+      server.importCsv(`${HEADER}\nphan-thiet,houses_built,${200 + k},houses,,${1990 + k}-12-31,,reported,,Chat ${k},\n`).then(() => k),
+    );
+    const [cli, chat] = await Promise.all([Promise.all(cliRuns), Promise.all(chatRuns)]);
+    const acknowledgedCli = cli.filter((r) => r.code === 0).map((r) => r.k);
+    expect(acknowledgedCli).toHaveLength(6);
+    const after = await open(dir);
+    const values = new Set(
+      [...after.history('binh-thuan', 'houses_built'), ...after.history('phan-thiet', 'houses_built')].map((f) => f.value),
+    );
+    for (const k of acknowledgedCli) expect(values.has(100 + k), `CLI import ${k}`).toBe(true);
+    for (const k of chat) expect(values.has(200 + k), `chat import ${k}`).toBe(true);
   }, 60_000);
 });

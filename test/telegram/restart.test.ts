@@ -1,22 +1,27 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeBotApi } from './fake-bot-api.ts';
 import { eligibilityFlows, makeChannel, tempDir, type Harness } from './helpers.ts';
-import { FileSessionStore, type SessionStore } from '../../src/storage/session-store.ts';
+import { FileSessionStore } from '../../src/storage/file/session-store.ts';
+import type { SessionStore } from '../../src/storage/types.ts';
 import type { Session } from '../../src/domain/types.ts';
 
 /** Delegates to a real store and records what the engine read. */
 class SpyStore implements SessionStore {
   readonly reads: Array<{ key: string; session: Session | undefined }> = [];
   constructor(private readonly inner: SessionStore) {}
-  get(key: string) {
-    const s = this.inner.get(key);
+  async get(key: string) {
+    const s = await this.inner.get(key);
     this.reads.push({ key, session: s && structuredClone(s) });
     return s;
   }
   set(key: string, s: Session) {
-    this.inner.set(key, s);
+    return this.inner.set(key, s);
+  }
+  withLock<T>(key: string, task: () => Promise<T>) {
+    return this.inner.withLock(key, task);
+  }
+  health() {
+    return this.inner.health();
   }
   delete(key: string) {
     return this.inner.delete(key);
@@ -53,7 +58,7 @@ describe('telegram channel across a restart', () => {
     const user = api.user(4001);
 
     // First life: start the guided check.
-    const store1 = new SpyStore(await FileSessionStore.open(tmp.dir, 60));
+    const store1 = new SpyStore(await FileSessionStore.open({ dataDir: tmp.dir, ttlMinutes: 60, maxSessions: 1000 }));
     const flows = await eligibilityFlows();
     const h1 = makeChannel({ env, dataDir: tmp.dir, sessions: store1, flows });
     open.push(h1);
@@ -70,13 +75,14 @@ describe('telegram channel across a restart', () => {
     await store1.close();
 
     const key = h1.engine.sessionKey({ channel: 'telegram', conversationId: '4001' });
-    const file = JSON.parse(readFileSync(path.join(tmp.dir, 'sessions.json'), 'utf8')) as { sessions: Record<string, Session> };
-    const saved = file.sessions[key];
+    const reopened = await FileSessionStore.open({ dataDir: tmp.dir, ttlMinutes: 60, maxSessions: 1000 });
+    const saved = (await reopened.get(key)) as Session;
+    await reopened.close();
     expect(saved).toBeDefined();
     expect(saved.id).toBe(key);
 
     // Second life: a new store, engine and channel on the same folder.
-    const store2 = new SpyStore(await FileSessionStore.open(tmp.dir, 60));
+    const store2 = new SpyStore(await FileSessionStore.open({ dataDir: tmp.dir, ttlMinutes: 60, maxSessions: 1000 }));
     const h2 = makeChannel({ env, dataDir: tmp.dir, sessions: store2, flows: await eligibilityFlows() });
     open.push(h2);
     await h2.channel.start();
@@ -98,8 +104,10 @@ describe('telegram channel across a restart', () => {
     await h2.close();
     open.splice(open.indexOf(h2), 1);
     await store2.close();
-    const after = JSON.parse(readFileSync(path.join(tmp.dir, 'sessions.json'), 'utf8')) as { sessions: Record<string, Session> };
-    expect(after.sessions[key]).toBeDefined();
-    if (flows.length) expect(after.sessions[key].flow?.step).not.toBe(saved.flow?.step); // the check moved on
+    const store3 = await FileSessionStore.open({ dataDir: tmp.dir, ttlMinutes: 60, maxSessions: 1000 });
+    const after = await store3.get(key);
+    await store3.close();
+    expect(after).toBeDefined();
+    if (flows.length) expect(after?.flow?.step).not.toBe(saved.flow?.step); // the check moved on
   });
 });

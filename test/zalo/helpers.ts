@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../../src/core/engine.ts';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
-import { MemorySessionStore } from '../../src/storage/session-store.ts';
+import { MemorySessionStore } from '../../src/storage/memory/session-store.ts';
 import { configSchema, type Config } from '../../src/config.ts';
 import type { Incoming, Reply, TurnResult } from '../../src/domain/types.ts';
 

@@ -1,8 +1,8 @@
 import type { HttpApp, HttpResponse } from '../../server/http-app.ts';
 import { jsonError } from '../../server/http-app.ts';
 import { isAdminRequest } from './api.ts';
-import type { LearningStore } from '../../learning/learning-store.ts';
-import { groupInbox } from '../../learning/learning-store.ts';
+import type { LearningStore } from '../../learning/types.ts';
+import { groupInbox } from '../../learning/group.ts';
 
 const PAGE = `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Hộp thư câu hỏi - Trợ lý Giảm nghèo</title><link rel="stylesheet" href="/app.css"></head><body>
@@ -28,10 +28,10 @@ export function registerAdminRoutes(app: HttpApp, learning: LearningStore | unde
     body: PAGE,
   }));
   app.route('GET', '/admin.js', () => ({ status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8' }, body: SCRIPT }));
-  app.route('GET', '/api/admin/inbox', (req): HttpResponse => {
+  app.route('GET', '/api/admin/inbox', async (req): Promise<HttpResponse> => {
     if (!adminToken) return jsonError(403, 'Chức năng quản trị chưa được bật (thiếu ADMIN_TOKEN).');
     if (!isAdminRequest(req, adminToken)) return jsonError(401, 'Sai hoặc thiếu mã quản trị.');
-    const groups = groupInbox(learning?.inbox() ?? []);
+    const groups = groupInbox((await learning?.inbox()) ?? []);
     return { status: 200, body: { groups } };
   });
 }

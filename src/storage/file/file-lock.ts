@@ -1,0 +1,83 @@
+import { promises as fs, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { sleep } from '../../util/sleep.ts';
+import { systemClock, type Clock } from '../../time/clock.ts';
+
+/** Thrown when a lock could not be taken in time. */
+export class LockTimeout extends Error {
+  constructor(readonly lockFile: string) {
+    super(`could not take the lock ${lockFile} in time`);
+  }
+}
+
+/**
+ * Runs `task` while holding a lock that spans processes: a lock file created exclusively (`wx`) that
+ * names its holder. Why: the statistics import command and the running server write the same store,
+ * and without a shared lock the last writer wins and an acknowledged import vanishes. A lock left by
+ * a process that died (kill -9) is recognised by its process id and taken over.
+ */
+export async function withFileLock<T>(
+  lockFile: string,
+  task: () => Promise<T>,
+  opts: { timeoutMs?: number; clock?: Clock } = {},
+): Promise<T> {
+  const clock = opts.clock ?? systemClock;
+  const deadline = clock.monotonicMs() + (opts.timeoutMs ?? 30_000);
+  let wait = 5;
+  for (;;) {
+    try {
+      const handle = await fs.open(lockFile, 'wx');
+      try {
+        await handle.writeFile(`${process.pid} ${os.hostname()} ${clock.now().toISOString()}\n`);
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (holderIsGone(lockFile)) {
+        await fs.rm(lockFile, { force: true });
+        continue;
+      }
+      if (clock.monotonicMs() > deadline) throw new LockTimeout(lockFile);
+      await sleep(wait);
+      wait = Math.min(wait * 2, 100);
+    }
+  }
+  try {
+    return await task();
+  } finally {
+    await fs.rm(lockFile, { force: true });
+  }
+}
+
+/** True when the lock file names a process on this machine that no longer runs (or cannot be read). */
+function holderIsGone(lockFile: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(lockFile, 'utf8');
+  } catch {
+    return false; // Removed meanwhile: the next attempt will tell.
+  }
+  const [pidText, host] = text.trim().split(' ');
+  const pid = Number(pidText);
+  // A half-written lock (holder killed between create and write) has no pid yet: treat as gone only
+  // when it is empty, since a live holder writes its pid immediately after creating the file.
+  if (!pidText) return text.length === 0 && isOld(lockFile);
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  if (host && host !== os.hostname()) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function isOld(file: string): boolean {
+  try {
+    return systemClock.nowMs() - statSync(file).mtimeMs > 5_000;
+  } catch {
+    return true;
+  }
+}
