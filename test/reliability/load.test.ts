@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import path from 'node:path';
 import { startTestServer, post } from '../helpers/server.ts';
 import { FileSessionStore } from '../../src/storage/file/session-store.ts';
 import { testCore } from '../helpers/core.ts';

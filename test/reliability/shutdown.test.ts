@@ -1,6 +1,5 @@
 import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { FileSessionStore } from '../../src/storage/file/session-store.ts';
 import { tempDir } from '../helpers/core.ts';
 
