@@ -1,6 +1,6 @@
 import type { Topic, Session } from '../domain/types.ts';
 import type { TurnContext } from './context.ts';
-import type { LanguageKit } from '../nlu/language-kit.ts';
+import type { LanguageKit } from '../knowledge/language-kit.ts';
 import type { SearchHit } from '../knowledge/search-index.ts';
 
 /** The engine's decision about what a message is about, with the evidence behind it. */
@@ -28,9 +28,6 @@ const POLICY_TOPICS_SET: ReadonlySet<Topic> = new Set([
   'benefits_overview',
   'other_policy',
 ]);
-
-const FOLLOW_UP_MARKERS =
-  /^(con|the|vay|zay|the con|vay con|nhu vay|the thi|con neu|neu|con ho|con nha|the nam|con nam)\b|\b(thi sao|the nao|sao a|nua khong|nua ko|thi bao nhieu|bao nhieu a)\s*\??$/;
 
 /** Topics that a follow-up may inherit from (small talk and declines are not continued). */
 const INHERITABLE: ReadonlySet<Topic> = new Set([
@@ -82,7 +79,7 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
 
   const prev = ctx.session.topic;
   const short = tokens.length <= 12;
-  const looksLikeFollowUp = FOLLOW_UP_MARKERS.test(folded) || lexBest.score < 3;
+  const looksLikeFollowUp = ctx.nlu.acts.followUp || lexBest.score < 3;
   const strongOther = lexBest.topic !== prev && lexBest.score >= 4;
   if (
     prev &&

@@ -1,7 +1,7 @@
 import type { Incoming, Session, TurnResult } from '../domain/types.ts';
 import type { Understanding } from '../nlu/types.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
-import type { LanguageKit } from '../nlu/language-kit.ts';
+import type { LanguageKit } from '../knowledge/language-kit.ts';
 import type { LearningStore } from '../learning/types.ts';
 import type { Clock } from '../time/clock.ts';
 

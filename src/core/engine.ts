@@ -7,6 +7,7 @@ import { AnswerCache } from './answer-cache.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 
 import type { TurnObserver } from '../domain/turn-observer.ts';
+import { fold } from '../nlu/text.ts';
 
 export type { TurnObserver };
 
@@ -26,12 +27,7 @@ export interface EngineOptions {
 /** "/xoadulieu", "xóa dữ liệu của tôi" or the `erase` button: the person asks to be forgotten. */
 export function isEraseRequest(incoming: Incoming): boolean {
   if (incoming.payload === 'erase') return true;
-  const t = (incoming.text ?? '')
-    .trim()
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/g, 'd');
+  const t = fold((incoming.text ?? '').slice(0, 100).trim());
   return /^\/?xoadulieu(@\w+)?$/.test(t) || /^xoa (het )?du lieu( cua (toi|em|minh))?$/.test(t);
 }
 

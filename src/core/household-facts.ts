@@ -1,7 +1,7 @@
 import type { TurnResult } from '../domain/types.ts';
 import type { Flow, TurnContext } from './context.ts';
 import type { TopicDecision } from './classify.ts';
-import type { LanguageKit } from '../nlu/language-kit.ts';
+import type { LanguageKit } from '../knowledge/language-kit.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
 
 /**

@@ -2,6 +2,7 @@ import type { PolicyEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { Button, Reply } from '../domain/types.ts';
 import { formatDate, isoDateInVietnam } from '../format/vi.ts';
+import { fold } from '../nlu/text.ts';
 
 /** Words that ask "how / where / what papers": the answer then includes the procedure section. */
 const ASKS_PROCEDURE =
@@ -15,12 +16,6 @@ function pickSections(entry: PolicyEntry, folded: string, full: boolean) {
   if (ASKS_PROCEDURE.test(folded)) wanted.push((h) => /cach|ho so|thu tuc|noi|dau|nop|buoc|quy trinh|giay|lam gi/.test(h));
   if (ASKS_WHO.test(folded)) wanted.push((h) => /ai|doi tuong|dieu kien|truong hop/.test(h));
   if (ASKS_AMOUNT.test(folded)) wanted.push((h) => /muc|lai|so tien|thoi han|bao nhieu/.test(h));
-  const fold = (s: string) =>
-    s
-      .toLowerCase()
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .replace(/đ/g, 'd');
   return entry.details.filter((d) => wanted.some((w) => w(fold(d.heading)))).slice(0, 2);
 }
 

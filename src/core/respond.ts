@@ -1,7 +1,7 @@
 import type { Button, HouseholdType, Incoming, Reply, Session, Topic, TurnResult } from '../domain/types.ts';
 import { POLICY_TOPICS } from '../domain/types.ts';
 import type { Services, Flow, TurnContext } from './context.ts';
-import { languageKitFor, type LanguageKit } from '../nlu/language-kit.ts';
+import { languageKitFor, type LanguageKit } from '../knowledge/language-kit.ts';
 import { decideTopic, householdFor, type TopicDecision } from './classify.ts';
 import { introReply, topicButtons, CAPABILITIES, REFERRAL, TOPIC_LABELS } from './menus.ts';
 import { policyReply, shortTitle } from './policy-answer.ts';
@@ -26,8 +26,6 @@ export interface RespondDeps {
 export const ANSWER_THRESHOLD = 0.5;
 /** Below this the engine asks to rephrase instead of offering choices. */
 export const CLARIFY_THRESHOLD = 0.3;
-
-const CANCEL = /^(huy|huy bo|thoi|dung|dung lai|cancel|stop|bo qua)( a| nhe)?$/;
 
 /**
  * The channel-neutral core: understand → decide → reply. Button payloads are handled first, then an
@@ -65,7 +63,7 @@ export async function respond(incoming: Incoming, session: Session, deps: Respon
     };
   }
 
-  if (CANCEL.test(nlu.folded) && session.flow) {
+  if (nlu.acts.cancel && session.flow) {
     session.flow = undefined;
     return {
       replies: [{ text: 'Dạ, em đã dừng bước đang làm. Anh/chị cần hỏi gì thêm cứ gõ ạ.', buttons: topicButtons() }],
@@ -269,19 +267,16 @@ function declineReply(): Reply {
   };
 }
 
-const THANKS = /\b(cam on|thank|thanks|tks|cam onn)\b/;
-const BYE = /\b(tam biet|bye|hen gap lai)\b/;
-
 function smalltalk(ctx: TurnContext): Omit<TurnResult, 'household' | 'confidence'> {
   const f = ctx.nlu.folded;
-  if (THANKS.test(f) && ctx.nlu.tokens.length <= 20) {
+  if (ctx.nlu.acts.thanks && ctx.nlu.tokens.length <= 20) {
     return {
       topic: 'smalltalk',
       outcome: 'answered',
       replies: [{ text: 'Dạ, không có gì ạ. Anh/chị cần hỏi thêm về chính sách nào cứ nhắn em nhé.', buttons: topicButtons() }],
     };
   }
-  if (BYE.test(f)) {
+  if (ctx.nlu.acts.bye) {
     return { topic: 'smalltalk', outcome: 'answered', replies: [{ text: 'Dạ, em chào anh/chị. Chúc gia đình mình mạnh khỏe ạ.' }] };
   }
   return { topic: 'smalltalk', outcome: 'answered', replies: [introReply()] };

@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from './knowledge-base.ts';
 import type { PolicyEntry } from './schema.ts';
+import { fold } from '../nlu/text.ts';
 
 /**
  * Checks the knowledge base for problems the schema cannot see on its own: dates against today,
@@ -7,16 +8,9 @@ import type { PolicyEntry } from './schema.ts';
  * overlapping dated values. Returns one human-readable line per problem (empty when all is well).
  */
 
-/** Lower-case, NFC, strip Vietnamese diacritics (incl. đ → d) and collapse spaces. */
+/** Folded form for comparing phrasings (the NLU's folding, spaces collapsed). */
 export function foldVi(text: string): string {
-  return text
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/đ/g, 'd')
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return fold(text.normalize('NFC')).replace(/\s+/g, ' ').trim();
 }
 
 /** Is `u` a well-formed https URL with a real host name? */

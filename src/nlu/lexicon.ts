@@ -1,12 +1,16 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { readDataFile, KnowledgeError, describeZodError } from '../knowledge/knowledge-base.ts';
+import { describeZodError, KnowledgeError, readDataFile } from '../util/data-file.ts';
 import { TOPICS, type Topic } from '../domain/types.ts';
 import { fold, foldKey } from './text.ts';
+import { expandAbbreviations } from './abbreviations.ts';
+import { Cues } from './cues.ts';
+
+export { expandAbbreviations } from './abbreviations.ts';
 
 /**
- * Language data kept outside code (knowledge/lexicon): abbreviations/teencode and
- * topic keywords with weights. Editors extend these files; the engine folds them at load.
+ * Language data kept outside code (knowledge/lexicon): abbreviations/teencode, topic keywords with
+ * weights, and conversation cues. Editors extend these files; the engine folds them at load.
  */
 export interface Lexicon {
   /**
@@ -16,6 +20,8 @@ export interface Lexicon {
   abbreviations: Map<string, string>;
   /** topic → list of [folded phrase, weight] */
   topicKeywords: Map<Topic, Array<[string, number]>>;
+  /** What a message does: follow-up, cancel, thanks, goodbye. */
+  cues: Cues;
 }
 
 const abbreviationsSchema = z.record(z.string(), z.string().min(1));
@@ -41,16 +47,5 @@ export function loadLexicon(knowledgeDir: string): Lexicon {
       Object.entries(words).map(([p, w]) => [foldKey(expandAbbreviations(p, abbreviations)), w] as [string, number]),
     );
   }
-  return { abbreviations, topicKeywords };
-}
-
-/**
- * Replaces whole-word abbreviations and teencode with their expansions ("ko dc" → "không được").
- * Works on lower-cased text; a token is looked up by its folded form.
- */
-export function expandAbbreviations(lower: string, table: Map<string, string>): string {
-  return lower.replace(/[\p{L}\p{N}]+/gu, (word) => {
-    if (/^\d/.test(word)) return word;
-    return table.get(`=${word}`) ?? table.get(fold(word)) ?? word;
-  });
+  return { abbreviations, topicKeywords, cues: Cues.load(knowledgeDir, abbreviations) };
 }

@@ -26,15 +26,34 @@ export interface Entities {
   members: number | null;
 }
 
-/** The engine's reading of one message. */
+/** What a message does, as opposed to what it is about (knowledge/lexicon/cues.yaml). */
+export interface Acts {
+  /** Continues the previous topic ("còn hộ cận nghèo thì sao?", "thế năm 2022?"). */
+  followUp: boolean;
+  /** Asks to stop what is going on ("hủy", "thôi"). */
+  cancel: boolean;
+  thanks: boolean;
+  bye: boolean;
+}
+
+/**
+ * The engine's one reading of a message. Every skill reads this; none folds or parses text itself.
+ */
 export interface Understanding {
   /** The text as typed (trimmed, length-capped). */
   original: string;
   /** NFC, one tone convention, lower case, abbreviations/teencode expanded, spaces collapsed. Keeps accents. */
   normalized: string;
-  /** `normalized` with diacritics folded (đ→d): the form all matching is done on. */
+  /** `normalized` with diacritics folded (đ→d) and typos corrected: the form topic matching is done on. */
   folded: string;
+  /**
+   * The original folded as typed: lower case, no diacritics, spaces collapsed, punctuation kept, no
+   * abbreviation expansion or correction. For readers of exact forms: "1,5", "1tr5", "31/12/2023",
+   * "6,24%", "kiểm tra:", "/người".
+   */
+  matchText: string;
   /** Word tokens of `folded`. */
   tokens: string[];
   entities: Entities;
+  acts: Acts;
 }

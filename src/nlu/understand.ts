@@ -1,6 +1,7 @@
 import type { Understanding } from './types.ts';
 import { cleanText, fold, normalizeTonePlacement, tokenize } from './text.ts';
 import { expandAbbreviations, type Lexicon } from './lexicon.ts';
+import type { Acts } from './types.ts';
 import { extractEntities } from './entities.ts';
 import { SpellCorrector } from './spell.ts';
 
@@ -70,6 +71,14 @@ export class LanguageUnderstanding {
     const entities = extractEntities(corrected);
     const moneyFromRaw = extractEntities(fold(lower)).money;
     if (moneyFromRaw.length >= entities.money.length) entities.money = moneyFromRaw;
-    return { original, normalized, folded: corrected, tokens: tokenize(corrected), entities };
+    const cues = this.lexicon.cues;
+    const acts: Acts = {
+      followUp: cues.test('follow_up', corrected),
+      cancel: cues.test('cancel', corrected),
+      thanks: cues.test('thanks', corrected),
+      bye: cues.test('bye', corrected),
+    };
+    const matchText = fold(original).replace(/\s+/g, ' ').trim();
+    return { original, normalized, folded: corrected, matchText, tokens: tokenize(corrected), entities, acts };
   }
 }

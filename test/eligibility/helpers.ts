@@ -6,31 +6,14 @@ import { KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
 import { policyEntrySchema, type PolicyEntry } from '../../src/knowledge/schema.ts';
 import type { Flow } from '../../src/core/context.ts';
 import { ManualClock } from '../../src/time/clock.ts';
+import { understand } from '../helpers/nlu.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const STANDARDS_DIR = path.join(ROOT, 'knowledge/standards');
 
-/** A tiny stand-in for the NLU: lower case, diacritics folded, đ→d. */
-export function fold(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
+/** The engine's own reading of `text`. */
 export function understanding(text: string): Understanding {
-  const folded = fold(text);
-  return {
-    original: text,
-    normalized: text.toLowerCase(),
-    folded,
-    tokens: folded.split(/[^a-z0-9]+/).filter(Boolean),
-    entities: { household: null, areaType: null, year: null, date: null, money: [], members: null },
-  };
+  return understand(text);
 }
 
 function entry(

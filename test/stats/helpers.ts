@@ -9,6 +9,7 @@ import type { Session } from '../../src/domain/types.ts';
 import { createLogger, silentLogger, type Logger } from '../../src/observability/logger.ts';
 import { createStatsSkill } from '../../src/stats/index.ts';
 import { ManualClock } from '../../src/time/clock.ts';
+import { understand } from '../helpers/nlu.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SEED_DIR = path.join(ROOT, 'data');
@@ -16,28 +17,10 @@ export const KNOWLEDGE_DIR = path.join(ROOT, 'knowledge');
 /** "Today" in these tests: 27/11/2026 (after the 01/07/2025 merger). */
 export const NOW = new Date('2026-11-27T03:00:00Z');
 
-/** Lower case, NFD, strip combining marks, đ→d, collapse spaces: what the NLU's `folded` looks like. */
-export function foldText(text: string): string {
-  return text
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/g, 'd')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
 export function makeCtx(text: string, session: Session = newSession(), now: Date = NOW): TurnContext {
-  const folded = foldText(text);
   return {
     incoming: { channel: 'test', conversationId: 'c1', text },
-    nlu: {
-      original: text,
-      normalized: text.toLowerCase(),
-      folded,
-      tokens: folded.split(/[^a-z0-9%]+/).filter(Boolean),
-      entities: { household: null, areaType: null, year: null, date: null, money: [], members: null },
-    },
+    nlu: understand(text),
     session,
     clock: new ManualClock({ wall: now }),
     now,

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config.ts';
-import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
-import { SearchIndex } from '../knowledge/search-index.ts';
-import { loadLexicon, expandAbbreviations, type Lexicon } from './lexicon.ts';
-import { fold, tokenize } from './text.ts';
-import { LanguageUnderstanding } from './understand.ts';
-import { TopicScorer } from './topic.ts';
+import type { KnowledgeBase } from './knowledge-base.ts';
+import { SearchIndex } from './search-index.ts';
+import { loadLexicon, expandAbbreviations, type Lexicon } from '../nlu/lexicon.ts';
+import { fold, tokenize } from '../nlu/text.ts';
+import { LanguageUnderstanding } from '../nlu/understand.ts';
+import { TopicScorer } from '../nlu/topic.ts';
 
 /** Everything built once from the knowledge base and lexicon to read messages. */
 export interface LanguageKit {
