@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { PROJECT_ROOT } from '../config.ts';
 import { KnowledgeBase } from '../knowledge/knowledge-base.ts';
-import { buildLanguageKit } from '../nlu/language-kit.ts';
+import { buildLanguageKit } from '../knowledge/language-kit.ts';
 import { Engine, type TurnObserver } from '../core/engine.ts';
 import type { Flow, Services, StatsSkill } from '../core/context.ts';
 import { FileSessionStore } from '../storage/file/session-store.ts';
@@ -14,7 +14,9 @@ import { removeOrphanTempFiles } from '../storage/atomic-file.ts';
 import { writeFileAtomicSync } from '../storage/atomic-file.ts';
 import type { Logger } from '../observability/logger.ts';
 import { FileLearningStore } from '../learning/file-store.ts';
+import type { LearningStore } from '../learning/types.ts';
 import { clockFor, monotonicMs, type Clock } from '../time/clock.ts';
+import { createAdminSkill } from '../learning/admin-skill.ts';
 
 /** The assembled core, shared by the server, the CLI and the tests. */
 export interface Core {
@@ -24,6 +26,8 @@ export interface Core {
   flows: Flow[];
   /** Milliseconds spent loading knowledge and building indexes. */
   loadMs: number;
+  /** The editors' inbox and usage figures (absent in batch runs). */
+  learning?: LearningStore;
   /** Health of every store, for /readyz. */
   storeHealth(): Promise<Array<{ name: string; state: 'ok' | 'degraded' | 'down'; detail?: string }>>;
   close(): Promise<void>;
@@ -106,7 +110,7 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
   const learning = options.persistSessions
     ? await FileLearningStore.open(config.DATA_DIR, (msg, extra) => logger.warn(extra ?? {}, msg), clock)
     : undefined;
-  const services: Services = { knowledge, language, stats, learning };
+  const services: Services = { knowledge, language, stats, admin: learning ? createAdminSkill(learning) : undefined };
   const salt = options.persistSessions ? loadSalt(config, logger) : 'batch';
   const observers = [...(learning ? [learning.observer] : []), ...(options.observers ?? [])];
   const engine = new Engine({ services, sessions, flows, salt, clock, observers, cacheSize: config.ANSWER_CACHE_SIZE });
@@ -116,6 +120,7 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
     sessions,
     flows,
     loadMs,
+    learning,
     async storeHealth() {
       const out = [{ name: 'sessions', ...(await sessions.health()) }];
       if (learning) out.push({ name: 'learning', ...(await learning.health()) });

@@ -19,7 +19,9 @@ export class AnswerCache {
 
   /** The cache key, or null when this turn must not be cached. */
   keyFor(incoming: Incoming, session: Session, now: Date): string | null {
-    if (incoming.isAdmin || session.flow || (session.memo && 'elig' in session.memo)) return null;
+    // Skills' private slices (session.memo) hold state that changes outside the message (a finished
+    // check, remembered facts): such turns are not replayed. The cache never names a skill's key.
+    if (incoming.isAdmin || session.flow || (session.memo && Object.keys(session.memo).length)) return null;
     const { id: _id, updatedAt: _u, ...state } = session;
     return JSON.stringify([isoDateInVietnam(now), incoming.text ?? null, incoming.payload ?? null, state]);
   }

@@ -2,7 +2,6 @@ import type { Incoming, Session, TurnResult } from '../domain/types.ts';
 import type { Understanding } from '../nlu/types.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { LanguageKit } from '../knowledge/language-kit.ts';
-import type { LearningStore } from '../learning/types.ts';
 import type { Clock } from '../time/clock.ts';
 
 /**
@@ -29,8 +28,19 @@ export interface Services {
   language?: LanguageKit;
   /** Statistics store and query engine; absent in contexts that do not load it. */
   stats?: StatsSkill;
-  /** Inbox and usage figures (the learning loop); absent in batch runs. */
-  learning?: LearningStore;
+  /** Administrators' chat commands and the usage report; registered by the app, absent in batch runs. */
+  admin?: AdminSkill;
+}
+
+/**
+ * Chat commands for administrators and aggregated usage figures, as seen by the core. The learning
+ * loop implements it; the core only decides when to ask it (so `core/` never imports `learning/`).
+ */
+export interface AdminSkill {
+  /** `/hopthu`, `/nhapsolieu …` from an administrator; null for anything else or anyone else. */
+  command(ctx: TurnContext): Promise<TurnResult | null>;
+  /** "thống kê câu hỏi tuần này": usage figures; null when the message does not ask for them. */
+  usageReport(ctx: TurnContext): Promise<TurnResult | null>;
 }
 
 /** A multi-step conversation (the guided eligibility check). */

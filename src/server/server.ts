@@ -55,7 +55,7 @@ export async function createServer(config: Config, logger: Logger, extra: { obse
     adminToken: config.ADMIN_TOKEN,
   });
   registerWebPage(app);
-  registerAdminRoutes(app, core.services.learning, config.ADMIN_TOKEN);
+  registerAdminRoutes(app, core.learning, config.ADMIN_TOKEN);
   server.channels = createChannels({ config, engine: core.engine, app, logger, dataDir: config.DATA_DIR }, core);
   return server;
 }

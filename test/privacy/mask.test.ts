@@ -33,7 +33,7 @@ describe('personal data is masked before logging or storing', () => {
         conversationId: 'p1',
         text: 'tôi tên A cccd 079123456789 sdt 0912345678 hỏi cái này abc xyz',
       });
-      const items = await core.services.learning!.inbox();
+      const items = await core.learning!.inbox();
       expect(items.length).toBeGreaterThan(0);
       const stored = JSON.stringify(items);
       expect(stored).not.toContain('079123456789');
@@ -84,7 +84,7 @@ describe('nothing personal reaches the stores', () => {
       });
       await core.engine.handle({ channel: 'web', conversationId: 'pii2', payload: 'fb:down:x sdt 0987654321 cccd 079.203.001.234' });
       await core.sessions.flush();
-      await core.services.learning!.flush();
+      await core.learning!.flush();
       const { readFileSync, readdirSync, statSync } = await import('node:fs');
       const path = (await import('node:path')).default;
       // Everything under DATA_DIR, whatever the stores call their files.

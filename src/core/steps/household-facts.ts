@@ -1,15 +1,20 @@
-import type { TurnResult } from '../domain/types.ts';
-import type { Flow, TurnContext } from './context.ts';
-import type { TopicDecision } from './classify.ts';
-import type { LanguageKit } from '../knowledge/language-kit.ts';
-import { maskPersonalData } from '../privacy/mask.ts';
+import type { TurnResult } from '../../domain/types.ts';
+import type { TurnContext } from '../context.ts';
+import type { Turn } from '../pipeline.ts';
+import type { TopicDecision } from '../classify.ts';
+import { z } from 'zod';
+import type { Entities } from '../../nlu/types.ts';
+import { sessionSlice } from '../session-slice.ts';
+import { formatVnd } from '../../format/vi.ts';
 
 /**
  * Household facts in free text ("nhà tôi 5 người, thu nhập 6 triệu…") lead to the guided eligibility
  * check: started at once when the message asks for it, joined with facts from earlier messages, or
  * offered with a button when the facts come without a question. Returns null when none applies.
  */
-export function startFlowOrOfferCheck(ctx: TurnContext, decision: TopicDecision, flows: Flow[], kit: LanguageKit): TurnResult | null {
+export function startFlowOrOfferCheck(turn: Turn, decision: TopicDecision): TurnResult | null {
+  const { ctx, kit } = turn;
+  const flows = turn.flows.filter((f) => f.name !== turn.leftFlow);
   const { nlu, session } = ctx;
   const text = nlu.original;
   // A guided flow may start only when the message is about the standard/classification, or carries
@@ -26,11 +31,13 @@ export function startFlowOrOfferCheck(ctx: TurnContext, decision: TopicDecision,
     }
   }
   const someFact = e.money.length > 0 || e.members !== null || e.areaType !== null;
-  const earlierFacts = typeof session.memo?.facts === 'string' ? session.memo.facts : undefined;
+  const stored = FACTS.read(session);
+  const earlierFacts = stored ? factsText(stored) : undefined;
   // Facts may come over several messages ("3 người" … "thu nhập 4tr1 tháng"): read them together.
-  // Only masked text is remembered or put in a button: never an ID, phone or account number.
-  const factText = someFact ? maskPersonalData(earlierFacts ? `${earlierFacts}. ${nlu.original}` : nlu.original).slice(-400) : '';
-  const joinedFacts = factText && earlierFacts ? kit.nlu.understand(factText).entities : e;
+  // Only the extracted facts are remembered (never the message itself), rendered as a short canonical line.
+  const merged = someFact ? mergeFacts(stored, e) : undefined;
+  const factText = merged ? factsText(merged) : '';
+  const joinedFacts = merged && earlierFacts ? kit.nlu.understand(factText).entities : e;
   const hasFacts =
     someFact &&
     joinedFacts.money.length > 0 &&
@@ -41,17 +48,15 @@ export function startFlowOrOfferCheck(ctx: TurnContext, decision: TopicDecision,
     for (const flow of flows) {
       const r = flow.tryStart(joined);
       if (r) {
-        delete session.memo!.facts;
+        FACTS.write(session, undefined);
         return r;
       }
     }
   }
-  if (someFact && !hasFacts && decision.confidence < 0.5 && flows.length) {
-    session.memo = { ...(session.memo ?? {}), facts: factText };
-  }
+  if (merged && !hasFacts && decision.confidence < 0.5 && flows.length) FACTS.write(session, merged);
   if (hasFacts && decision.confidence < 0.6 && flows.length) {
     // Facts about a household but no question: offer the check rather than guessing a topic.
-    session.memo = { ...(session.memo ?? {}), facts: factText };
+    if (merged) FACTS.write(session, merged);
     return {
       topic: 'poverty_standard',
       household: null,
@@ -75,4 +80,35 @@ export function startFlowOrOfferCheck(ctx: TurnContext, decision: TopicDecision,
     };
   }
   return null;
+}
+
+/** Household facts said before the question, kept as extracted values (never the message text). */
+const factsSchema = z.object({
+  members: z.number().int().min(1).max(50).optional(),
+  areaType: z.enum(['rural', 'urban']).optional(),
+  money: z
+    .array(z.object({ vnd: z.number().min(0), perPerson: z.boolean(), perMonth: z.boolean(), perYear: z.boolean() }))
+    .max(3)
+    .optional(),
+});
+type Facts = z.infer<typeof factsSchema>;
+const FACTS = sessionSlice('facts', factsSchema);
+
+function mergeFacts(stored: Facts | undefined, e: Entities): Facts {
+  const out: Facts = { ...(stored ?? {}) };
+  if (e.members !== null) out.members = e.members;
+  if (e.areaType !== null) out.areaType = e.areaType;
+  if (e.money.length)
+    out.money = e.money.slice(0, 3).map((m) => ({ vnd: m.vnd, perPerson: m.perPerson, perMonth: m.perMonth, perYear: m.perYear }));
+  return out;
+}
+
+/** The facts as one short line the reader understands again: "4 người, nông thôn, thu nhập 5.000.000 đồng/tháng". */
+function factsText(f: Facts): string {
+  const parts: string[] = [];
+  if (f.members) parts.push(`${f.members} người`);
+  if (f.areaType) parts.push(f.areaType === 'rural' ? 'nông thôn' : 'thành thị');
+  for (const m of f.money ?? [])
+    parts.push(`thu nhập ${formatVnd(m.vnd)}${m.perPerson ? '/người' : ''}${m.perYear ? '/năm' : m.perMonth ? '/tháng' : ''}`);
+  return parts.join(', ');
 }

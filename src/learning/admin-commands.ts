@@ -1,16 +1,17 @@
-import type { TurnContext } from './context.ts';
+import type { TurnContext } from '../core/context.ts';
 import type { TurnResult } from '../domain/types.ts';
-import { groupInbox } from '../learning/group.ts';
+import { groupInbox } from './group.ts';
+import type { LearningStore } from './types.ts';
 import { formatDate, formatNumber } from '../format/vi.ts';
 
 /**
  * Chat commands for administrators (ids in ADMIN_TELEGRAM_IDS / ADMIN_ZALO_IDS, or the web bearer token).
  * Anyone else typing them gets the ordinary answer path: these return null for non-admins.
  */
-export async function adminCommand(ctx: TurnContext): Promise<TurnResult | null> {
+export async function adminCommand(ctx: TurnContext, learning: LearningStore): Promise<TurnResult | null> {
   if (!ctx.incoming.isAdmin) return null;
   const t = (ctx.incoming.text ?? '').trim();
-  if (/^\/(hopthu|inbox)(@\w+)?\b/i.test(t)) return inboxReply(ctx);
+  if (/^\/(hopthu|inbox)(@\w+)?\b/i.test(t)) return inboxReply(ctx, learning);
   const imp = /^\/nhapsolieu(@\w+)?\s*\n([\s\S]+)$/i.exec(t);
   if (imp) return importReply(ctx, imp[2]);
   if (/^\/nhapsolieu(@\w+)?\s*$/i.test(t)) {
@@ -43,10 +44,9 @@ async function importReply(ctx: TurnContext, csv: string): Promise<TurnResult> {
   }
 }
 
-async function inboxReply(ctx: TurnContext): Promise<TurnResult> {
-  const learning = ctx.services.learning;
+async function inboxReply(ctx: TurnContext, learning: LearningStore): Promise<TurnResult> {
   const since = new Date(ctx.clock.nowMs() - 30 * 86_400_000).toISOString();
-  const groups = groupInbox((await learning?.inbox(since)) ?? []).slice(0, 10);
+  const groups = groupInbox(await learning.inbox(since)).slice(0, 10);
   const lines = groups.length
     ? ['Dạ, các câu hỏi chưa trả lời tốt trong 30 ngày qua (đã che thông tin cá nhân), gộp theo nội dung:']
     : ['Dạ, hộp thư trống: 30 ngày qua không có câu hỏi nào cần bổ sung.'];

@@ -1,7 +1,8 @@
-import type { TurnContext } from './context.ts';
+import type { TurnContext } from '../core/context.ts';
 import type { TurnResult } from '../domain/types.ts';
-import { TOPIC_LABELS } from './menus.ts';
-import { groupInbox } from '../learning/group.ts';
+import { TOPIC_LABELS } from '../core/menus.ts';
+import { groupInbox } from './group.ts';
+import type { LearningStore } from './types.ts';
 import { formatDate, formatNumber, isoDateInVietnam } from '../format/vi.ts';
 
 const ASKS_USAGE =
@@ -11,9 +12,8 @@ const ASKS_USAGE =
  * "thống kê câu hỏi tuần này": aggregated usage figures for officials (questions per topic and channel,
  * share answered; top unanswered themes for admins). Never shows anything about an individual.
  */
-export async function usageReport(ctx: TurnContext): Promise<TurnResult | null> {
-  const learning = ctx.services.learning;
-  if (!learning || !ASKS_USAGE.test(ctx.nlu.folded)) return null;
+export async function usageReport(ctx: TurnContext, learning: LearningStore): Promise<TurnResult | null> {
+  if (!ASKS_USAGE.test(ctx.nlu.folded)) return null;
   const to = isoDateInVietnam(ctx.clock.now());
   const days = /\b(thang nay|30 ngay)\b/.test(ctx.nlu.folded) ? 30 : /\b(hom nay)\b/.test(ctx.nlu.folded) ? 1 : 7;
   const from = isoDateInVietnam(new Date(ctx.clock.nowMs() - (days - 1) * 86_400_000));
