@@ -16,7 +16,7 @@ import { loadConfig, PROJECT_ROOT } from '../src/config.ts';
 import { buildCore } from '../src/app/bootstrap.ts';
 import { silentLogger } from '../src/observability/logger.ts';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.ts';
-import { buildLanguageKit } from '../src/nlu/language-kit.ts';
+import { buildLanguageKit } from '../src/knowledge/language-kit.ts';
 import { Engine } from '../src/core/engine.ts';
 import { MemorySessionStore } from '../src/storage/memory/session-store.ts';
 import type { PolicyEntry } from '../src/knowledge/schema.ts';

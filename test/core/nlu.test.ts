@@ -3,7 +3,7 @@ import { fold, normalizeTonePlacement, cleanText } from '../../src/nlu/text.ts';
 import { extractMoney } from '../../src/nlu/money.ts';
 import { extractEntities } from '../../src/nlu/entities.ts';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
-import { buildLanguageKit } from '../../src/nlu/language-kit.ts';
+import { buildLanguageKit } from '../../src/knowledge/language-kit.ts';
 
 const kit = buildLanguageKit(KnowledgeBase.load('knowledge/policies'), 'knowledge');
 
