@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseAddressRange } from './server/http-app.ts';
 
 /**
  * All configuration, parsed once from the environment (and an optional `.env`) by one zod schema.
@@ -26,6 +27,29 @@ const idList = z.preprocess(
 );
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+/**
+ * `TRUST_PROXY`: comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For is believed.
+ * Each entry is checked here, so a typo stops start-up instead of silently trusting nobody (or everybody).
+ */
+const proxyList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : (v ?? []),
+  z.array(z.string()).superRefine((entries, ctx) => {
+    entries.forEach((entry, i) => {
+      if (!parseAddressRange(entry)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `mục thứ ${i + 1} ("${entry.slice(0, 60)}") không phải địa chỉ IP hay dải CIDR (ví dụ 127.0.0.1, 10.0.0.0/8, ::1)`,
+        });
+      }
+    });
+  }),
+);
 
 export const configSchema = z
   .object({
@@ -92,6 +116,13 @@ export const configSchema = z
     RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, positiveInt.default(30)),
     /** Requests per minute allowed from one IP address on the web API (many users may share one NAT). */
     RATE_LIMIT_PER_IP_PER_MINUTE: z.preprocess(emptyToUndefined, positiveInt.default(6000)),
+    /**
+     * New conversation ids per minute from one IP address on the web API: a client minting an id per
+     * message cannot escape the per-conversation limit, while a carrier NAT full of residents still can start many.
+     */
+    RATE_LIMIT_NEW_CONVERSATIONS_PER_IP_PER_MINUTE: z.preprocess(emptyToUndefined, positiveInt.default(600)),
+    /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client; empty: none. */
+    TRUST_PROXY: proxyList,
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook') {

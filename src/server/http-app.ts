@@ -1,4 +1,6 @@
 import http from 'node:http';
+import type net from 'node:net';
+import { isIP } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.ts';
 import { monotonicMs } from '../time/clock.ts';
@@ -8,18 +10,44 @@ import { monotonicMs } from '../time/clock.ts';
  * (webhook signatures are computed over raw bytes), JSON helpers, request ids, security headers,
  * and a guarantee that a handler's exception becomes a logged 500 without stopping the server.
  * Kept tiny on purpose so /api/chat stays close to a bare server's throughput.
+ *
+ * It is also the first line of defence against cheap attacks, because everything here runs before
+ * any handler and for every request on the internet-facing port:
+ * - a body is never read past its route's limit: an over-limit request gets 413 with
+ *   `Connection: close` and its connection is closed once the answer is flushed, so an endless
+ *   upload costs at most the limit (before, the rest of the upload was read and thrown away);
+ * - a body must arrive within a deadline (slow or stalled uploads get 408), headers and whole
+ *   requests have server-level deadlines, idle keep-alive connections are closed;
+ * - any answer sent while a request body is still unread closes the connection instead of
+ *   draining an unknown amount of data;
+ * - request targets are length-limited and parsed without `new URL`, the query only on demand,
+ *   and only the first {@link MAX_HEADERS_COUNT} headers are parsed;
+ * - routes can refuse non-JSON bodies (415) and run a cheap admission check (per-IP rate limits)
+ *   before the body is read;
+ * - every 405 lists the allowed methods (`Allow`), OPTIONS answers 204 with `Allow` and no CORS
+ *   headers (so cross-origin scripts stay refused), HEAD answers with the GET headers only;
+ * - the client address honours `X-Forwarded-For` only from configured proxies (`TRUST_PROXY`).
  */
 
 export interface HttpRequest {
   id: string;
   method: string;
   path: string;
+  /** Parsed on first use (most routes never read it). */
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
   /** The body exactly as received (never decoded or re-encoded). */
   rawBody: Buffer;
+  /**
+   * The client's address: the peer's, or, when the peer is a trusted proxy (`TRUST_PROXY`), the
+   * right-most `X-Forwarded-For` address that is not a trusted proxy. IPv4-mapped IPv6 addresses
+   * are reported as IPv4.
+   */
   ip: string;
 }
+
+/** A request before its body is read (what an admission check sees). */
+export type HttpRequestHead = Omit<HttpRequest, 'rawBody'>;
 
 export interface HttpResponse {
   status: number;
@@ -30,24 +58,80 @@ export interface HttpResponse {
 
 export type HttpHandler = (req: HttpRequest) => Promise<HttpResponse> | HttpResponse;
 
+/** A check run before the body is read; a response refuses the request, undefined lets it through. */
+export type AdmissionCheck = (req: HttpRequestHead) => Promise<HttpResponse | undefined> | HttpResponse | undefined;
+
 export interface RouteOptions {
   /** Largest body accepted, in bytes; larger requests get 413 without reaching the handler. */
   bodyLimit?: number;
+  /**
+   * Accept only `Content-Type: application/json` (optionally with `charset=utf-8`); anything else gets
+   * 415 before the body is read. JSON APIs set it so that cross-origin HTML forms, which can only send
+   * `text/plain`, `multipart/form-data` or `application/x-www-form-urlencoded`, cannot post to them.
+   */
+  json?: boolean;
+  /**
+   * Runs after routing and before the body is read, so a refusal (a per-IP rate limit) costs no body
+   * read, and every request is counted whatever its body turns out to be.
+   */
+  admit?: AdmissionCheck;
+}
+
+/** Deadlines and limits of the server; the defaults suit the internet-facing `npm start`. */
+export interface HttpAppOptions {
+  /**
+   * Proxies whose `X-Forwarded-For` is believed: addresses or CIDR ranges, IPv4 or IPv6
+   * (`TRUST_PROXY`). Empty (the default): the header is ignored and the peer address is the client.
+   */
+  trustProxy?: readonly string[];
+  /** Longest time a request body may take to arrive once reading starts; slower ones get 408. */
+  bodyTimeoutMs?: number;
+  /** Longest time the request headers may take to arrive (slowloris). */
+  headersTimeoutMs?: number;
+  /** Longest time a whole request (headers and body) may take to arrive. */
+  requestTimeoutMs?: number;
+  /** Idle time after which a keep-alive connection is closed. */
+  keepAliveTimeoutMs?: number;
+  /** Inactivity (nothing sent or received) after which any connection is closed. */
+  idleTimeoutMs?: number;
+  /** Longest request target (path and query) accepted; longer ones get 414. */
+  maxUrlLength?: number;
 }
 
 interface Route {
   handler: HttpHandler;
   bodyLimit: number;
+  json: boolean;
+  admit?: AdmissionCheck;
 }
 
 /** Default body limit for any route that does not set one. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
+/** Default deadline for a body to arrive. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+/** Default longest request target. Every route is a short fixed path; 2 KB leaves room for queries. */
+export const DEFAULT_MAX_URL_LENGTH = 2048;
+/** Headers parsed per request; the rest are ignored (browsers send about 20). */
+export const MAX_HEADERS_COUNT = 100;
+/** Largest header block (request line included); larger gets 431. Node's default, pinned here. */
+export const MAX_HEADER_SIZE = 16 * 1024;
+/**
+ * After an answer that closes the connection, the socket is destroyed at the latest this much later:
+ * time for the client to read the answer (see closeAfterAnswer), never more.
+ */
+const LINGER_MS = 1_000;
+const LINGERING = Symbol('lingering');
+/** `X-Forwarded-For` entries examined from the right; a longer proxy chain is not believed further. */
+const MAX_FORWARDED_HOPS = 16;
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
 };
+
+const EMPTY: Buffer = Buffer.alloc(0);
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Builds a JSON error response in the shape every route uses: `{ "error": "..." }`. */
 export function jsonError(status: number, message: string): HttpResponse {
@@ -59,7 +143,7 @@ export function parseJsonBody(req: HttpRequest): { ok: true; value: unknown } | 
   if (req.rawBody.length === 0) return { ok: false, response: jsonError(400, 'Thiếu nội dung JSON (empty body).') };
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(req.rawBody);
+    text = UTF8.decode(req.rawBody);
   } catch {
     return { ok: false, response: jsonError(400, 'Nội dung không phải UTF-8 hợp lệ (invalid UTF-8).') };
   }
@@ -70,17 +154,68 @@ export function parseJsonBody(req: HttpRequest): { ok: true; value: unknown } | 
   }
 }
 
+/**
+ * Is this `Content-Type` JSON we read: `application/json`, with at most a `charset` parameter that
+ * names UTF-8 (the only encoding JSON may use between systems, RFC 8259)?
+ */
+export function isJsonContentType(value: string | undefined): boolean {
+  if (!value || value.length > 200) return false;
+  const parts = value.split(';');
+  if (parts[0].trim().toLowerCase() !== 'application/json') return false;
+  for (let i = 1; i < parts.length; i++) {
+    const param = parts[i].trim();
+    if (param === '') continue;
+    const eq = param.indexOf('=');
+    if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') return false;
+    const charset = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') return false;
+  }
+  return true;
+}
+
 export class HttpApp {
   private readonly routes = new Map<string, Route>();
+  /** Path → its `Allow` header value, for 405 and OPTIONS. */
+  private readonly allowed = new Map<string, string>();
+  private readonly trusted: AddressRange[];
+  private readonly opts: Required<Omit<HttpAppOptions, 'trustProxy'>>;
   private server?: http.Server;
   private inFlight = 0;
   private readonly idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    options: HttpAppOptions = {},
+  ) {
+    this.trusted = parseTrustedProxies(options.trustProxy ?? []);
+    this.opts = {
+      bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+      headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 5_000,
+      idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+      maxUrlLength: options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH,
+    };
+  }
 
   /** Registers a handler for an exact method and path. */
   route(method: string, path: string, handler: HttpHandler, options: RouteOptions = {}): void {
-    this.routes.set(`${method.toUpperCase()} ${path}`, { handler, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT });
+    const m = method.toUpperCase();
+    this.routes.set(`${m} ${path}`, {
+      handler,
+      bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      json: options.json ?? false,
+      admit: options.admit,
+    });
+    const methods = new Set((this.allowed.get(path) ?? '').split(', ').filter(Boolean));
+    methods.add(m);
+    if (m === 'GET') methods.add('HEAD');
+    methods.add('OPTIONS');
+    this.allowed.set(path, [...methods].sort().join(', '));
   }
 
   /** Is a route registered (used by health checks and tests)? */
@@ -96,70 +231,98 @@ export class HttpApp {
       if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((f) => f());
     });
     this.dispatch(req, res).catch((err: Error) => {
-      this.logger.error({ err: err.message }, 'request failed before routing');
-      if (!res.headersSent) this.send(res, randomUUID(), jsonError(400, 'Yêu cầu không hợp lệ.'));
+      this.logger.error({ err: describeError(err) }, 'request failed before routing');
+      if (!res.headersSent) this.send(req, res, randomUUID(), jsonError(400, 'Yêu cầu không hợp lệ.'), { close: true });
       else res.destroy();
     });
   };
 
   private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const id =
-      typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id'])
-        ? req.headers['x-request-id']
-        : randomUUID();
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://localhost');
-    } catch {
-      req.resume();
-      this.send(res, id, jsonError(400, 'Địa chỉ yêu cầu không hợp lệ.'));
+    const requestId = req.headers['x-request-id'];
+    const id = typeof requestId === 'string' && /^[\w-]{1,64}$/.test(requestId) ? requestId : randomUUID();
+    const method = req.method ?? 'GET';
+    const target = req.url ?? '/';
+    if (target.length > this.opts.maxUrlLength) {
+      this.send(req, res, id, jsonError(414, 'Địa chỉ yêu cầu quá dài.'));
       return;
     }
-    const method = (req.method ?? 'GET').toUpperCase();
-    const route = this.routes.get(`${method} ${url.pathname}`) ?? (method === 'HEAD' ? this.routes.get(`GET ${url.pathname}`) : undefined);
+    const parsed = parseTarget(target);
+    if (!parsed) {
+      this.send(req, res, id, jsonError(400, 'Địa chỉ yêu cầu không hợp lệ.'));
+      return;
+    }
+    const { path, rawQuery } = parsed;
+    const route = this.routes.get(`${method} ${path}`) ?? (method === 'HEAD' ? this.routes.get(`GET ${path}`) : undefined);
     if (!route) {
-      req.resume();
-      const pathKnown = [...this.routes.keys()].some((k) => k.endsWith(` ${url.pathname}`));
-      this.send(res, id, pathKnown ? jsonError(405, 'Phương thức không được hỗ trợ.') : jsonError(404, 'Không tìm thấy.'));
+      const allow = this.allowed.get(path);
+      if (!allow) this.send(req, res, id, jsonError(404, 'Không tìm thấy.'));
+      else if (method === 'OPTIONS') this.send(req, res, id, { status: 204, headers: { allow } });
+      else this.send(req, res, id, { ...jsonError(405, 'Phương thức không được hỗ trợ.'), headers: { allow } });
       return;
     }
-    let rawBody: Buffer;
-    try {
-      rawBody = await readBody(req, route.bodyLimit);
-    } catch (err) {
-      const tooLarge = (err as Error).message === 'too_large';
-      this.send(res, id, tooLarge ? jsonError(413, 'Nội dung quá lớn.') : jsonError(400, 'Không đọc được nội dung yêu cầu.'));
-      if (tooLarge) req.resume();
-      return;
-    }
-    const request: HttpRequest = {
+    let query: URLSearchParams | undefined;
+    const head: HttpRequestHead = {
       id,
       method,
-      path: url.pathname,
-      query: url.searchParams,
+      path,
+      get query() {
+        query ??= new URLSearchParams(rawQuery);
+        return query;
+      },
       headers: req.headers,
-      rawBody,
-      ip: req.socket.remoteAddress ?? '',
+      ip: clientAddress(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], this.trusted),
     };
+    if (route.admit) {
+      const refused = await route.admit(head);
+      if (refused) {
+        this.send(req, res, id, refused);
+        return;
+      }
+    }
+    if (route.json && !isJsonContentType(req.headers['content-type'])) {
+      this.send(req, res, id, jsonError(415, 'Dạ, nội dung phải là JSON (Content-Type: application/json; charset=utf-8).'));
+      return;
+    }
+    let rawBody = EMPTY;
+    if (hasBody(req)) {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      const body =
+        declared > route.bodyLimit
+          ? ({ ok: false, reason: 'too_large' } as const)
+          : await readBody(req, route.bodyLimit, this.opts.bodyTimeoutMs);
+      if (!body.ok) {
+        if (body.reason === 'aborted') req.socket.destroy();
+        else if (body.reason === 'too_large') this.send(req, res, id, jsonError(413, 'Nội dung quá lớn.'), { close: true });
+        else this.send(req, res, id, jsonError(408, 'Dạ, nội dung gửi lên quá chậm. Anh/chị vui lòng thử lại ạ.'), { close: true });
+        return;
+      }
+      rawBody = body.body;
+    }
+    const request = head as HttpRequest;
+    request.rawBody = rawBody;
+    const debug = this.logger.isLevelEnabled('debug');
+    const started = debug ? monotonicMs() : 0;
     let response: HttpResponse;
-    const started = monotonicMs();
     try {
       response = await route.handler(request);
     } catch (err) {
-      this.logger.error({ reqId: id, path: url.pathname, err: (err as Error).message }, 'handler failed');
+      this.logger.error({ reqId: id, path, err: describeError(err) }, 'handler failed');
       response = jsonError(500, 'Lỗi máy chủ. Vui lòng thử lại sau.');
     }
-    this.send(res, id, response, method === 'HEAD');
-    if (this.logger.isLevelEnabled('debug')) {
-      this.logger.debug(
-        { reqId: id, method, path: url.pathname, status: response.status, ms: Math.round(monotonicMs() - started) },
-        'request',
-      );
+    this.send(req, res, id, response, { headOnly: method === 'HEAD' });
+    if (debug) {
+      this.logger.debug({ reqId: id, method, path, status: response.status, ms: Math.round(monotonicMs() - started) }, 'request');
     }
   }
 
-  private send(res: http.ServerResponse, id: string, r: HttpResponse, headOnly = false): void {
+  /**
+   * Writes a response. When the request's body was not (fully) read, or `close` is set, the answer
+   * carries `Connection: close` and the connection is closed after it (closeAfterAnswer), so the rest
+   * of an unread body is never read.
+   */
+  private send(req: http.IncomingMessage, res: http.ServerResponse, id: string, r: HttpResponse, how: SendOptions = {}): void {
     if (res.headersSent) return;
+    const close = how.close || (hasBody(req) && !req.complete);
     let body: Buffer | string;
     const headers: Record<string, string> = { ...SECURITY_HEADERS, 'x-request-id': id, ...(r.headers ?? {}) };
     if (r.body === undefined) body = '';
@@ -167,16 +330,37 @@ export class HttpApp {
     else {
       body = JSON.stringify(r.body);
       headers['content-type'] ??= 'application/json; charset=utf-8';
+      headers['cache-control'] ??= 'no-store';
     }
-    headers['content-length'] = String(Buffer.byteLength(body));
+    if (r.status !== 204 && r.status !== 304) headers['content-length'] = String(Buffer.byteLength(body));
+    else body = '';
+    if (close) {
+      headers.connection = 'close';
+      closeAfterAnswer(req.socket);
+    }
     res.writeHead(r.status, headers);
-    res.end(headOnly ? undefined : body);
+    res.end(how.headOnly ? undefined : body);
   }
 
   /** Starts listening; resolves with the actual port (useful with PORT=0 in tests). */
   listen(port: number, host: string): Promise<number> {
+    const o = this.opts;
     return new Promise((resolve, reject) => {
-      const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, this.listener);
+      const server = http.createServer(
+        {
+          requestTimeout: Math.max(o.requestTimeoutMs, o.headersTimeoutMs),
+          headersTimeout: o.headersTimeoutMs,
+          keepAliveTimeout: o.keepAliveTimeoutMs,
+          // Node checks the two deadlines above on this interval (30 s by default, which would let a
+          // slow-headers connection live 40 s instead of 10).
+          connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(o.headersTimeoutMs / 4))),
+          maxHeaderSize: MAX_HEADER_SIZE,
+        },
+        this.listener,
+      );
+      server.maxHeadersCount = MAX_HEADERS_COUNT;
+      server.timeout = o.idleTimeoutMs;
+      server.on('clientError', onClientError);
       server.once('error', reject);
       server.listen(port, host, () => {
         this.server = server;
@@ -207,24 +391,293 @@ export class HttpApp {
   }
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) return reject(new Error('too_large'));
+interface SendOptions {
+  headOnly?: boolean;
+  close?: boolean;
+}
+
+/** Does the request announce a body (HTTP/1.1: a Transfer-Encoding or a non-zero Content-Length)? */
+function hasBody(req: http.IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * Closes a connection whose answer says `Connection: close`, without reading the rest of its body.
+ *
+ * Reading stops at once (the socket is paused, and kept paused when Node's HTTP layer tries to
+ * resume it to drain the body), so an endless upload costs nothing more: the kernel's buffers fill
+ * and TCP flow control blocks the client. The socket is not destroyed the moment the answer is
+ * flushed, though: closing with unread data makes the kernel send a reset, which discards the answer
+ * before a client still busy uploading has read it (the classic lingering-close problem). Instead the
+ * answer is followed by a FIN, and the socket is destroyed when the client closes or at the latest
+ * LINGER_MS after the answer was sent, whether or not it was flushed.
+ */
+function closeAfterAnswer(socket: net.Socket): void {
+  const s = socket as net.Socket & { [LINGERING]?: boolean };
+  if (s[LINGERING]) return;
+  s[LINGERING] = true;
+  const stopReading = () => socket.pause();
+  socket.on('resume', stopReading);
+  socket.pause();
+  // Node calls destroySoon() once a `Connection: close` answer is flushed; end (FIN) instead, and wait.
+  socket.destroySoon = () => {
+    if (socket.writable) socket.end();
+  };
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/**
+ * Answers malformed requests, over-large headers and server-level timeouts with a JSON error
+ * instead of Node's empty one, unless an answer is already under way on that connection.
+ */
+function onClientError(err: NodeJS.ErrnoException, socket: net.Socket): void {
+  const busy = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (err.code === 'ECONNRESET' || !socket.writable || busy) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'Phần đầu yêu cầu quá lớn.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'Yêu cầu đến quá chậm.']
+        : [400, 'Bad Request', 'Yêu cầu không hợp lệ.'];
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+  );
+  socket.destroySoon();
+}
+
+/**
+ * Splits a request target into path and raw query without `new URL`: origin-form (`/path?query`) as
+ * sent by clients, and absolute-form (`http://host/path`) which HTTP/1.1 servers must accept.
+ * Anything else (`*`, `//host`, garbage) is refused.
+ */
+function parseTarget(target: string): { path: string; rawQuery: string } | null {
+  if (target.startsWith('/') && !target.startsWith('//')) {
+    const q = target.indexOf('?');
+    return q < 0 ? { path: target, rawQuery: '' } : { path: target.slice(0, q), rawQuery: target.slice(q + 1) };
+  }
+  if (!/^https?:\/\//i.test(target)) return null;
+  try {
+    const url = new URL(target);
+    return { path: url.pathname, rawQuery: url.search.slice(1) };
+  } catch {
+    return null;
+  }
+}
+
+type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: 'too_large' | 'timeout' | 'aborted' };
+
+/**
+ * Reads a body up to `limit` bytes within `timeoutMs`. On overflow or timeout it stops reading at once
+ * (the stream is paused and nothing more is buffered); the caller then closes the connection.
+ */
+function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
+    let settled = false;
+    const finish = (result: BodyResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('close', onAbort);
+      if (!result.ok) req.pause();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(new Error('too_large'));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => !failed && resolve(Buffer.concat(chunks)));
-    req.on('error', (err) => !failed && reject(err));
+      if (size > limit) finish({ ok: false, reason: 'too_large' });
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish({ ok: true, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) });
+    const onAbort = () => finish({ ok: false, reason: 'aborted' });
+    const timer = setTimeout(() => finish({ ok: false, reason: 'timeout' }), timeoutMs);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('close', onAbort);
   });
+}
+
+/**
+ * An error for the log without the resident's words: an exception may quote the input it choked on
+ * (JSON.parse does), so quoted passages, numbers (phone, CCCD, account) and e-mail addresses are
+ * blanked and the message is cut short. Self-contained on purpose: the HTTP layer must keep working
+ * and logging whatever state the rest of the tree is in.
+ */
+export function describeError(err: unknown): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const message = e.message
+    .slice(0, 300)
+    .replace(/"[^"]*"?|'[^']*'?|`[^`]*`?|“[^”]*”?/g, '"…"')
+    .replace(/\S+@\S+/g, '[email]')
+    .replace(/\d+/g, '#')
+    .slice(0, 200);
+  return `${e.name}: ${message}`;
+}
+
+// --- Client addresses behind trusted proxies ------------------------------------------------------
+
+/** An address range: 16 bytes (IPv4 as IPv4-mapped IPv6, ::ffff:a.b.c.d) and a prefix length in bits. */
+interface AddressRange {
+  bytes: Uint8Array;
+  bits: number;
+}
+
+/** Parses an IPv4 or IPv6 address (zone index ignored) into 16 bytes; null if it is not one. */
+function parseAddress(text: string): Uint8Array | null {
+  const zone = text.indexOf('%');
+  const s = zone >= 0 ? text.slice(0, zone) : text;
+  const kind = isIP(s);
+  const out = new Uint8Array(16);
+  if (kind === 4) {
+    out[10] = 0xff;
+    out[11] = 0xff;
+    s.split('.').forEach((octet, i) => {
+      out[12 + i] = Number(octet);
+    });
+    return out;
+  }
+  if (kind !== 6) return null;
+  const groups: number[] = [];
+  const expand = (part: string): number[] => {
+    if (part === '') return [];
+    const result: number[] = [];
+    for (const g of part.split(':')) {
+      if (g.includes('.')) {
+        const [a, b, c, d] = g.split('.').map(Number);
+        result.push((a << 8) | b, (c << 8) | d);
+      } else result.push(Number.parseInt(g, 16));
+    }
+    return result;
+  };
+  const gap = s.indexOf('::');
+  if (gap < 0) groups.push(...expand(s));
+  else {
+    const left = expand(s.slice(0, gap));
+    const right = expand(s.slice(gap + 2));
+    groups.push(...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right);
+  }
+  if (groups.length !== 8) return null;
+  groups.forEach((g, i) => {
+    out[2 * i] = g >> 8;
+    out[2 * i + 1] = g & 0xff;
+  });
+  return out;
+}
+
+function isMappedIpv4(bytes: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false;
+  return bytes[10] === 0xff && bytes[11] === 0xff;
+}
+
+/**
+ * Parses one `TRUST_PROXY` entry: an address (`127.0.0.1`, `::1`) or a CIDR range (`10.0.0.0/8`,
+ * `fd00::/8`). Returns null when the entry is neither, so configuration can name the bad entry.
+ */
+export function parseAddressRange(entry: string): AddressRange | null {
+  const slash = entry.indexOf('/');
+  const address = (slash < 0 ? entry : entry.slice(0, slash)).trim();
+  const bytes = parseAddress(address);
+  if (!bytes) return null;
+  const v4 = isIP(address.split('%')[0]) === 4;
+  const max = v4 ? 32 : 128;
+  let bits = max;
+  if (slash >= 0) {
+    const prefix = entry.slice(slash + 1).trim();
+    if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) return null;
+    bits = Number(prefix);
+  }
+  return { bytes, bits: v4 ? bits + 96 : bits };
+}
+
+/** Parses a list of `TRUST_PROXY` entries; throws on an invalid one (configuration validates first). */
+export function parseTrustedProxies(entries: readonly string[]): AddressRange[] {
+  return entries.map((e) => {
+    const range = parseAddressRange(e);
+    if (!range) throw new Error(`TRUST_PROXY: "${e}" is not an IP address or CIDR range`);
+    return range;
+  });
+}
+
+function inRange(bytes: Uint8Array, range: AddressRange): boolean {
+  const full = range.bits >> 3;
+  for (let i = 0; i < full; i++) if (bytes[i] !== range.bytes[i]) return false;
+  const rest = range.bits & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return (bytes[full] & mask) === (range.bytes[full] & mask);
+}
+
+function isTrusted(bytes: Uint8Array, trusted: readonly AddressRange[]): boolean {
+  for (const range of trusted) if (inRange(bytes, range)) return true;
+  return false;
+}
+
+/** An address as reported to handlers: IPv4-mapped IPv6 as plain IPv4, zone index dropped. */
+function displayAddress(text: string, bytes: Uint8Array): string {
+  if (isMappedIpv4(bytes)) return `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
+  const zone = text.indexOf('%');
+  return (zone >= 0 ? text.slice(0, zone) : text).toLowerCase();
+}
+
+/** One `X-Forwarded-For` entry without spaces, brackets or a port (`[::1]:80`, `1.2.3.4:5678`). */
+function forwardedEntry(raw: string): string {
+  const s = raw.trim();
+  if (s.startsWith('[')) {
+    const end = s.indexOf(']');
+    return end > 0 ? s.slice(1, end) : s;
+  }
+  const colon = s.indexOf(':');
+  return colon > 0 && s.indexOf(':', colon + 1) < 0 && s.includes('.') ? s.slice(0, colon) : s;
+}
+
+/**
+ * The client address of a request. The peer's address, unless the peer is a trusted proxy: then
+ * `X-Forwarded-For` is walked from the right (each trusted proxy appends the address it received the
+ * request from) and the first address that is not itself a trusted proxy is the client. Entries to
+ * its left were written by the client and are never believed. If every entry is a trusted proxy,
+ * the left-most one is used; an unreadable entry stops the walk at the last address read.
+ */
+export function clientAddress(peer: string, forwardedFor: string | string[] | undefined, trusted: readonly AddressRange[]): string {
+  const peerBytes = parseAddress(peer);
+  if (!peerBytes) return peer;
+  let address = displayAddress(peer, peerBytes);
+  if (trusted.length === 0 || forwardedFor === undefined || !isTrusted(peerBytes, trusted)) return address;
+  const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;
+  let end = header.length;
+  for (let hop = 0; hop < MAX_FORWARDED_HOPS && end > 0; hop++) {
+    const start = header.lastIndexOf(',', end - 1);
+    const entry = forwardedEntry(header.slice(start + 1, end));
+    end = Math.max(start, 0);
+    if (entry === '') continue;
+    const bytes = parseAddress(entry);
+    if (!bytes) return address;
+    address = displayAddress(entry, bytes);
+    if (!isTrusted(bytes, trusted)) return address;
+  }
+  return address;
+}
+
+/**
+ * The part of a client address that identifies one subscriber, for per-address rate limits: the
+ * whole IPv4 address, or the /64 prefix of an IPv6 address (a subscriber is given a whole /64 and
+ * can use any address in it, so counting single IPv6 addresses could be bypassed by rotating them).
+ */
+export function addressBucket(ip: string): string {
+  const bytes = parseAddress(ip);
+  if (!bytes || isMappedIpv4(bytes)) return ip;
+  const groups: string[] = [];
+  for (let i = 0; i < 8; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
+  return `${groups.join(':')}::/64`;
 }

@@ -157,6 +157,34 @@ describe('fuzz: HTTP routes', () => {
     );
   }, 120_000);
 
+  it('any method, target and content type: never 5xx, and every error is a JSON error', async () => {
+    const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD');
+    const target = fc.oneof(
+      fc.constantFrom('/api/chat', '/api/erase', '/healthz', '/readyz', '/', '/admin/inbox', '/api/admin/inbox', '/webhooks/telegram'),
+      fc.string({ maxLength: 40 }).map((p) => `/${encodeURIComponent(p)}`),
+      fc.tuple(fc.constantFrom('/api/chat', '/healthz'), fc.string({ maxLength: 3000 })).map(([p, q]) => `${p}?${encodeURIComponent(q)}`),
+    );
+    const contentType = fc.oneof(
+      fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', ''),
+      fc.string({ maxLength: 60 }).filter((t) => /^[\x20-\x7e]*$/.test(t)),
+    );
+    await fc.assert(
+      fc.asyncProperty(method, target, contentType, fc.option(rawBody), async (m, path, type, body) => {
+        const hasBody = body !== null && m !== 'GET' && m !== 'HEAD';
+        const res = await fetch(env.url + path, {
+          method: m,
+          headers: type ? { 'content-type': type } : {},
+          body: hasBody ? (typeof body === 'string' ? body : new Uint8Array(body as Buffer)) : undefined,
+        });
+        const text = await res.text();
+        expect(res.status).toBeLessThan(500);
+        if (res.status >= 400 && m !== 'HEAD') expect(typeof JSON.parse(text).error).toBe('string');
+        if (res.status === 405) expect(res.headers.get('allow')).toBeTruthy();
+      }),
+      { numRuns: 600 },
+    );
+  }, 120_000);
+
   it('refuses huge bodies on every route with 413', async () => {
     const huge = Buffer.alloc(3 * 1024 * 1024, 0x61);
     for (const path of ['/api/chat', '/webhooks/telegram', '/webhooks/zalo-oa', '/webhooks/zalo-bot', '/api/erase']) {

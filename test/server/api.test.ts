@@ -40,10 +40,17 @@ describe('POST /api/chat contract', () => {
     expect(typeof r.json.error).toBe('string');
   });
 
-  it('refuses a body over 64 KB with 413', async () => {
+  it('refuses a body over 64 KB with 413 and closes the connection', async () => {
     const r = await post(`${s.url}/api/chat`, { conversationId: 'big', text: 'a'.repeat(70_000) });
     expect(r.status).toBe(413);
+    expect(r.headers.get('connection')).toBe('close');
     expect(r.json.error).toBeTruthy();
+  });
+
+  it('refuses a body that is not JSON with 415', async () => {
+    const r = await post(`${s.url}/api/chat`, '{"conversationId":"t","text":"chào"}', { 'content-type': 'text/plain' });
+    expect(r.status).toBe(415);
+    expect(r.json.error).toMatch(/^Dạ/);
   });
 
   it.each([
@@ -73,9 +80,14 @@ describe('POST /api/chat contract', () => {
     expect(await res.text()).toContain('Trợ lý Giảm nghèo');
   });
 
-  it('returns JSON 404 for unknown paths and 405 for wrong methods', async () => {
-    expect((await fetch(`${s.url}/nope`)).status).toBe(404);
-    expect((await fetch(`${s.url}/api/chat`)).status).toBe(405);
+  it('returns JSON 404 for unknown paths and 405 with Allow for wrong methods', async () => {
+    const missing = await fetch(`${s.url}/nope`);
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error).toBeTruthy();
+    const wrong = await fetch(`${s.url}/api/chat`);
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('OPTIONS, POST');
+    expect((await wrong.json()).error).toBeTruthy();
   });
 
   it('keeps context between turns of one conversation', async () => {

@@ -96,14 +96,18 @@
 
   document.getElementById('erase').addEventListener('click', function () {
     fetch('/api/erase', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversationId: conversationId }) })
-      .then(function (r) { return r.json(); })
-      .then(function (j) {
+      .then(function (res) { return res.json().then(function (j) { return { ok: res.ok, j: j }; }); })
+      .then(function (x) {
+        var j = x.j;
+        // Keep the conversation (and its id) when the erase was refused, e.g. by a rate limit.
+        if (!x.ok) { add('bot', j.error || 'Dạ, chưa xóa được, anh/chị thử lại giúp em.'); return; }
         log.textContent = '';
         localStorage.removeItem(KEY);
         conversationId = newConversationId();
         localStorage.setItem(KEY, conversationId);
         add('bot', j.message || 'Đã xóa.');
-      });
+      })
+      .catch(function () { add('bot', 'Dạ, không kết nối được máy chủ. Anh/chị thử lại sau ạ.'); });
   });
 
   fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversationId: conversationId, payload: 'menu' }) })
