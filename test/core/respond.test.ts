@@ -38,36 +38,7 @@ describe('policy answers depend on the date', () => {
   });
 });
 
-describe('small talk, declines and fallbacks', () => {
-  it('greets with an introduction and a topic menu', async () => {
-    const r = await ask(await core(), 'xin chào');
-    expect(r.topic).toBe('smalltalk');
-    expect(r.replies[0].text).toContain('Trợ lý Giảm nghèo');
-    expect(r.replies[0].buttons?.length).toBeGreaterThan(5);
-  });
-
-  it.each([
-    'giá vàng hôm nay bao nhiêu',
-    'kết quả xổ số hôm nay',
-    'vay vietcombank mua xe lãi bao nhiêu',
-    'xe máy vượt đèn đỏ phạt bao nhiêu',
-  ])('politely declines "%s" and says what it can do', async (q) => {
-    const r = await ask(await core(), q);
-    expect(r.topic).toBe('out_of_scope');
-    expect(r.replies[0].text).toContain('ngoài phạm vi');
-    expect(r.replies[0].text).toContain('vay vốn');
-  });
-});
-
 describe('conversation context', () => {
-  it('reuses topic and household in follow-ups', async () => {
-    const c = await core();
-    await ask(c, 'hộ nghèo có được trợ giúp pháp lý miễn phí không', 'f');
-    const r = await ask(c, 'thế cận nghèo thì sao?', 'f');
-    expect(r.topic).toBe('legal_aid');
-    expect(r.household).toBe('near_poor');
-  });
-
   it('keeps the session across a restart', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
@@ -79,46 +50,5 @@ describe('conversation context', () => {
     const r = await ask(second.core, 'còn hộ cận nghèo thì sao?', 'restart');
     expect(r.topic).toBe('loan');
     expect(r.household).toBe('near_poor');
-  });
-});
-
-describe('yes/no verdicts', () => {
-  it('leads with the verdict only when the question is a yes/no question', async () => {
-    const c = await core();
-    const yn = await ask(c, 'hộ nghèo có được vay vốn ngân hàng chính sách không ạ', 'y1');
-    expect(yn.replies[0].text).toMatch(/^Dạ, có\./);
-    const how = await ask(c, 'hộ nghèo vay vốn ngân hàng chính sách được bao nhiêu ạ', 'y2');
-    expect(how.replies[0].text).not.toMatch(/^Dạ, có\./);
-    expect(how.replies[0].text).toContain('100 triệu');
-  });
-
-  it('says "it depends" for near-poor legal aid, never a bare yes', async () => {
-    const r = await ask(await core(), 'hộ cận nghèo có được trợ giúp pháp lý miễn phí không?');
-    expect(r.topic).toBe('legal_aid');
-    expect(r.replies[0].text).not.toMatch(/^Dạ, có\./);
-    expect(r.replies[0].text).toContain('tùy trường hợp');
-  });
-});
-
-describe('across the 01/01/2027 boundary', () => {
-  it('answers "chuẩn nghèo hiện nay" with the standard in force on the day asked', async () => {
-    const before = await ask(await core('2026-12-31'), 'chuẩn nghèo hiện nay là bao nhiêu');
-    expect(before.replies[0].text).toContain('1,5 triệu');
-    const after = await ask(await core('2027-01-01'), 'chuẩn nghèo hiện nay là bao nhiêu');
-    expect(after.replies[0].text).toMatch(/2\.200\.000|2,2 triệu/);
-    expect(after.replies[0].text).not.toContain('chưa có mức áp dụng');
-  });
-});
-
-describe('questions about another year', () => {
-  it('answers "thế năm 2022?" after a loan question with the rate in force then, on the same entry', async () => {
-    const c = await core();
-    await ask(c, 'hộ nghèo vay vốn được bao nhiêu', 'y22');
-    const r = await ask(c, 'thế năm 2022?', 'y22');
-    expect(r.topic).toBe('loan');
-    expect(r.replies[0].text).toContain('năm 2022');
-    expect(r.replies[0].text).toContain('6,6%');
-    expect(r.replies[0].text).not.toContain('6,24%');
-    expect(r.replies[0].text).not.toContain('28/2022');
   });
 });
