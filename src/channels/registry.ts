@@ -1,14 +1,16 @@
 import type { ChannelAdapter } from './channel.ts';
-import type { ChannelDeps } from './deps.ts';
-import type { Core } from '../app/bootstrap.ts';
+import { channelStores, type ChannelDeps } from './deps.ts';
 import { createTelegramChannel } from './telegram/index.ts';
 import { createZaloOaChannel } from './zalo-oa/index.ts';
 import { createZaloBotChannel } from './zalo-bot/index.ts';
 
 /**
- * Every chat channel, created from the configuration. A channel without its tokens reports itself
- * as disabled; it never stops the others.
+ * Every chat channel, created from the configuration. A channel without its tokens reports itself as
+ * disabled; it never stops the others. The channels share one bundle of stores: `deps.stores` when the
+ * caller provides one (a database), otherwise files under `deps.dataDir`. The second parameter is ignored
+ * (kept so existing callers compile).
  */
-export function createChannels(deps: ChannelDeps, _core: Core): ChannelAdapter[] {
-  return [createTelegramChannel(deps), createZaloOaChannel(deps), createZaloBotChannel(deps)];
+export function createChannels(deps: ChannelDeps, _unused?: unknown): ChannelAdapter[] {
+  const shared: ChannelDeps = { ...deps, stores: channelStores(deps) };
+  return [createTelegramChannel(shared), createZaloOaChannel(shared), createZaloBotChannel(shared)];
 }

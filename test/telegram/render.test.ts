@@ -13,8 +13,17 @@ import {
   splitHtml,
   TELEGRAM_TEXT_LIMIT,
 } from '../../src/channels/telegram/render.ts';
-import { CallbackDataStore } from '../../src/channels/telegram/callback-store.ts';
-import { RateLimiter } from '../../src/channels/telegram/rate-limit.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Api } from 'grammy';
+import { TelegramSender } from '../../src/channels/telegram/send.ts';
+import { TelegramLog } from '../../src/channels/telegram/log.ts';
+import { InFlight } from '../../src/channels/kit/in-flight.ts';
+import { ChatLimiter } from '../../src/channels/kit/limiter.ts';
+import { FilePayloadStore, PAYLOAD_FILE } from '../../src/storage/file/payload-store.ts';
+import { MemoryRateCounter } from '../../src/storage/memory/rate-counter.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
+import { systemClock } from '../../src/time/clock.ts';
 import { parseCommand, secretMatches } from '../../src/channels/telegram/index.ts';
 import { tempDir } from './helpers.ts';
 
@@ -169,21 +178,39 @@ describe('keyboards and callback data', () => {
   it('maps payloads over 64 bytes to short ids that survive a restart', async () => {
     const tmp = tempDir();
     try {
-      const store = CallbackDataStore.inDir(tmp.dir);
+      const file = path.join(tmp.dir, PAYLOAD_FILE);
+      const sender = (store: FilePayloadStore) =>
+        new TelegramSender({} as Api, store, new TelegramLog(silentLogger(), undefined, systemClock), new InFlight(), 4000);
+      const store = new FilePayloadStore(file);
+      const send = sender(store);
       const short = 'kb:loan-poor-household';
-      expect(store.encode(short)).toBe(short);
+      expect(await send.callbackData(short)).toBe(short);
       const long = `elig:answer:${'thu nhập bình quân đầu người '.repeat(3)}`;
       expect(Buffer.byteLength(long)).toBeGreaterThan(64);
-      const id = store.encode(long);
+      const id = await send.callbackData(long);
       expect(Buffer.byteLength(id)).toBeLessThanOrEqual(64);
-      expect(store.decode(id)).toBe(long);
-      expect(store.encode(long)).toBe(id);
-      expect(store.decode('~unknown')).toBeUndefined();
+      expect(await send.payloadOf(id)).toBe(long);
+      expect(await send.callbackData(long)).toBe(id);
+      expect(await send.payloadOf('~unknown')).toBeUndefined();
       const marked = '~not-an-id';
-      expect(store.decode(store.encode(marked))).toBe(marked);
+      expect(await send.payloadOf(await send.callbackData(marked))).toBe(marked);
       await store.flush();
-      const reopened = CallbackDataStore.inDir(tmp.dir);
-      expect(reopened.decode(id)).toBe(long);
+      const reopened = sender(new FilePayloadStore(file));
+      expect(await reopened.payloadOf(id)).toBe(long);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('masks personal data in stored payloads', async () => {
+    const tmp = tempDir();
+    try {
+      const store = new FilePayloadStore(path.join(tmp.dir, PAYLOAD_FILE));
+      const send = new TelegramSender({} as Api, store, new TelegramLog(silentLogger(), undefined, systemClock), new InFlight(), 4000);
+      const id = await send.callbackData('ask:kiểm tra hộ nghèo: gọi tôi số 0912345678 nhé, nhà 4 người');
+      expect(await send.payloadOf(id)).not.toContain('0912345678');
+      await store.flush();
+      expect(readFileSync(path.join(tmp.dir, PAYLOAD_FILE), 'utf8')).not.toContain('0912345678');
     } finally {
       tmp.cleanup();
     }
@@ -191,13 +218,13 @@ describe('keyboards and callback data', () => {
 });
 
 describe('helpers', () => {
-  it('rate limiter: N per window, one "limited-first" per burst', () => {
+  it('rate limiter: N per window, one "first-over" per burst', async () => {
     let t = 0;
-    const rl = new RateLimiter(2, 60_000, () => t);
-    expect([rl.hit('u'), rl.hit('u'), rl.hit('u'), rl.hit('u')]).toEqual(['ok', 'ok', 'limited-first', 'limited']);
-    expect(rl.hit('v')).toBe('ok');
+    const rl = new ChatLimiter(new MemoryRateCounter(1000, () => t), 'telegram', 2, 60_000);
+    expect([await rl.hit('u'), await rl.hit('u'), await rl.hit('u'), await rl.hit('u')]).toEqual(['ok', 'ok', 'first-over', 'over']);
+    expect(await rl.hit('v')).toBe('ok');
     t = 60_000;
-    expect([rl.hit('u'), rl.hit('u'), rl.hit('u')]).toEqual(['ok', 'ok', 'limited-first']);
+    expect([await rl.hit('u'), await rl.hit('u'), await rl.hit('u')]).toEqual(['ok', 'ok', 'first-over']);
   });
 
   it('parses commands with and without @bot', () => {

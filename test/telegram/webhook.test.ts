@@ -12,6 +12,7 @@ describe('telegram channel, webhook mode', () => {
   let app: HttpApp;
   let port: number;
   let h: Harness | undefined;
+  let app2: HttpApp;
   let tmp: ReturnType<typeof tempDir>;
 
   beforeEach(async () => {
@@ -89,6 +90,39 @@ describe('telegram channel, webhook mode', () => {
     expect((await api.postToWebhook(cq)).status).toBe(200);
     await api.waitFor(() => h!.seen.length === 2 && api.callsOf('answerCallbackQuery').length === 1, 3000, 'button turn');
     expect(h!.seen[1]).toMatchObject({ payload: 'menu:topics', conversationId: '3002' });
+  });
+
+  it('remembers handled update ids by time, across a restart and whatever the traffic in between', async () => {
+    await h!.channel.start();
+    const user = api.user(3005);
+    const update = api.makeUpdate({ message: api.textMessage(user, 'lãi suất vay hộ nghèo') });
+    expect((await api.postToWebhook(update)).status).toBe(200);
+    await api.waitFor(() => h!.seen.length === 1, 3000, 'first turn');
+    for (let i = 0; i < 50; i++) await api.postToWebhook(api.makeUpdate({ message: api.textMessage(api.user(4000 + i), 'xin chào') }));
+    await api.waitFor(() => h!.seen.length === 51, 5000, 'other turns');
+    await h!.close();
+    h = makeChannel({
+      env: {
+        TELEGRAM_BOT_TOKEN: api.token,
+        TELEGRAM_API_ROOT: api.apiRoot,
+        TELEGRAM_MODE: 'webhook',
+        PUBLIC_URL: `http://127.0.0.1:${port}/`,
+        TELEGRAM_WEBHOOK_SECRET: SECRET,
+      },
+      dataDir: tmp.dir,
+      app: (app2 = new HttpApp(silentLogger())),
+    });
+    const port2 = await app2.listen(0, '127.0.0.1');
+    await h.channel.start();
+    const res = await fetch(`http://127.0.0.1:${port2}${WEBHOOK_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      body: JSON.stringify(update),
+    });
+    expect(res.status).toBe(200);
+    await sleep(300);
+    expect(h.seen).toHaveLength(0);
+    await app2.close(100);
   });
 
   it('answers 400 to bad JSON or a non-update (with the right secret)', async () => {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { MORE_NOTE, packMessages, pickChoice, renderTurn, splitText } from '../../src/channels/zalo-common/text.ts';
 import { computeMac, verifySignature } from '../../src/channels/zalo-oa/signature.ts';
 import { extractUpdates } from '../../src/channels/zalo-bot/updates.ts';
-import { safeEqual } from '../../src/channels/zalo-common/util.ts';
+import { safeEqual } from '../../src/privacy/safe-equal.ts';
 
 const squash = (s: string) => s.replace(/\s+/g, '');
 

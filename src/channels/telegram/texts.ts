@@ -21,6 +21,13 @@ export const COMMANDS: readonly TelegramCommand[] = [
   { command: 'xoadulieu', description: 'Xoá dữ liệu trò chuyện của tôi', payload: null },
 ];
 
+/**
+ * Admin commands the core answers (`/hopthu` lists the inbox, `/nhapsolieu` + CSV imports statistics).
+ * Not registered with setMyCommands (residents would see them); passed to the core as typed, and only
+ * from an admin in a private chat. Everyone else typing them gets the help text, like any unknown command.
+ */
+export const ADMIN_COMMANDS: readonly string[] = ['hopthu', 'inbox', 'nhapsolieu'];
+
 export const TEXTS = {
   nonText:
     'Dạ, em chỉ đọc được tin nhắn chữ. Anh/chị vui lòng gõ câu hỏi bằng chữ (ví dụ: "Hộ nghèo được vay vốn bao nhiêu?") hoặc bấm /chinhsach để xem các chủ đề ạ.',

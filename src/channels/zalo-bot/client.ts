@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { backoffDelay, redactSecrets, sleep } from '../zalo-common/util.ts';
+import { backoffDelay, redactSecrets } from '../kit/util.ts';
+import { sleep } from '../../util/sleep.ts';
 
 /**
  * Typed client for the Zalo Bot Platform: JSON POST to {apiBase}/bot<token>/<method>, envelope

@@ -1,25 +1,34 @@
-import path from 'node:path';
 import type { ChannelAdapter, ChannelStatus } from '../channel.ts';
-import type { ChannelDeps } from '../deps.ts';
+import { channelStores, type ChannelDeps } from '../deps.ts';
 import { jsonError, parseJsonBody, type HttpRequest, type HttpResponse } from '../../server/http-app.ts';
-import { maskPersonalData } from '../../privacy/mask.ts';
+import { safeEqual } from '../../privacy/safe-equal.ts';
+import { sleep } from '../../util/sleep.ts';
 import { ChoiceMemory, MESSAGES, runTurn } from '../zalo-common/turn.ts';
 import { packMessages } from '../zalo-common/text.ts';
-import { SeenStore } from '../zalo-common/seen-store.ts';
-import { InFlight, PerMinuteLimiter, SerialByKey, backoffDelay, safeEqual, shortHash, sleep } from '../zalo-common/util.ts';
+import { Lifecycle } from '../kit/lifecycle.ts';
+import { SerialQueue } from '../kit/serial.ts';
+import { InFlight } from '../kit/in-flight.ts';
+import { ChatLimiter } from '../kit/limiter.ts';
+import { SeenEvents } from '../kit/dedup.ts';
+import { whileLeading, type PollEnd } from '../kit/leader.ts';
+import { isAdminChat } from '../kit/access.ts';
+import { debugText } from '../kit/log.ts';
+import { backoffDelay, shortHash } from '../kit/util.ts';
 import { AbortedError, ZaloBotClient, ZaloBotError } from './client.ts';
 import { extractUpdates, type BotUpdate } from './updates.ts';
-import { monotonicMs } from '../../time/clock.ts';
 
 /**
- * Zalo Bot Platform adapter (bot.zaloplatforms.com): long polling with getUpdates by default,
- * webhook at /webhooks/zalo-bot when ZALO_BOT_MODE=webhook. Reaches the core only through the Engine.
+ * Zalo Bot Platform adapter (bot.zaloplatforms.com): long polling with getUpdates by default (only while
+ * this instance leads 'zalo-bot', so two instances never steal each other's updates), webhook at
+ * /webhooks/zalo-bot when ZALO_BOT_MODE=webhook (every instance serves). Reaches the core only through the
+ * Engine. Handled message ids are remembered for 24 hours, so a re-delivery is answered once.
  */
 
 export const ZALO_BOT_WEBHOOK_PATH = '/webhooks/zalo-bot';
 
 /** Shortest cycle of a poll that brought nothing (guards against servers that do not hold). */
 const MIN_EMPTY_POLL_MS = 250;
+const WAITING_DETAIL = 'chờ lượt nhận tin: một phiên bản khác đang nhận tin Zalo Bot';
 
 export interface ZaloBotOptions {
   fetch?: typeof fetch;
@@ -34,23 +43,31 @@ export interface ZaloBotOptions {
   maxMessagesPerReply?: number;
 }
 
+/** Creates the Bot Platform channel; without ZALO_BOT_TOKEN it is inert with status 'disabled'. */
 export function createZaloBotChannel(deps: ChannelDeps, options: ZaloBotOptions = {}): ZaloBotChannel {
   return new ZaloBotChannel(deps, options);
 }
 
+/** A private chat: the platform says so, or (older payloads without chat_type) the chat is the sender. */
+function isPrivateChat(m: BotUpdate['message']): boolean {
+  const type = m.chat?.chat_type;
+  if (type) return type.toUpperCase() === 'PRIVATE';
+  return !m.chat || m.chat.id === m.from.id;
+}
+
 export class ZaloBotChannel implements ChannelAdapter {
   readonly name = 'zalo-bot';
-  private state: ChannelStatus['state'];
-  private detail: string | undefined;
-  private readonly enabled: boolean;
+  private readonly life: Lifecycle;
   private readonly mode: 'polling' | 'webhook';
   private readonly log;
   private readonly client?: ZaloBotClient;
-  private readonly queue = new SerialByKey();
+  private readonly stores;
+  private readonly queue = new SerialQueue();
   private readonly inFlight = new InFlight();
-  private readonly choices = new ChoiceMemory();
-  private readonly limiter: PerMinuteLimiter;
-  private seen?: SeenStore;
+  private readonly choices: ChoiceMemory;
+  private readonly limiter: ChatLimiter;
+  private readonly seen: SeenEvents;
+  private readonly admins: Set<string>;
   private abort?: AbortController;
   private loop?: Promise<void>;
   private routeRegistered = false;
@@ -60,13 +77,17 @@ export class ZaloBotChannel implements ChannelAdapter {
     private readonly options: ZaloBotOptions = {},
   ) {
     const c = deps.config;
-    this.enabled = Boolean(c.ZALO_BOT_TOKEN);
+    this.life = new Lifecycle(this.name, Boolean(c.ZALO_BOT_TOKEN), 'ZALO_BOT_TOKEN chưa được cấu hình');
     this.mode = c.ZALO_BOT_MODE;
-    this.state = this.enabled ? 'stopped' : 'disabled';
-    this.detail = this.enabled ? undefined : 'ZALO_BOT_TOKEN chưa được cấu hình';
     this.log = deps.logger.child({ channel: 'zalo-bot' });
-    this.limiter = new PerMinuteLimiter(c.RATE_LIMIT_PER_MINUTE);
-    if (this.enabled) {
+    this.stores = channelStores(deps);
+    const storeFailed = (err: unknown) =>
+      this.log.error({ err: (err as Error).message }, 'channel store failed; handling the message anyway');
+    this.limiter = new ChatLimiter(this.stores.rates, this.name, c.RATE_LIMIT_PER_MINUTE, undefined, storeFailed);
+    this.seen = new SeenEvents(this.stores.dedup, this.name, undefined, storeFailed);
+    this.admins = new Set(c.ADMIN_ZALO_IDS.map(String));
+    this.choices = new ChoiceMemory(10_000, 24 * 3600_000, () => deps.engine.clock.nowMs());
+    if (this.life.enabled) {
       this.client = new ZaloBotClient({
         apiBase: c.ZALO_BOT_API_BASE,
         token: c.ZALO_BOT_TOKEN as string,
@@ -82,88 +103,109 @@ export class ZaloBotChannel implements ChannelAdapter {
   }
 
   status(): ChannelStatus {
-    return { name: this.name, enabled: this.enabled, state: this.state, ...(this.detail ? { detail: this.detail } : {}) };
+    return this.life.status();
   }
 
   /** Never throws: a bad token leaves this channel 'failed' and the others running. */
   async start(): Promise<void> {
-    if (!this.enabled || !this.client || this.state === 'running' || this.state === 'starting') return;
-    this.state = 'starting';
-    this.detail = undefined;
-    this.seen ??= new SeenStore(path.join(this.deps.dataDir, 'zalo-bot-seen.json'), this.log);
-    this.abort = new AbortController();
-    if (this.mode === 'webhook') {
-      if (!this.routeRegistered) {
-        this.deps.app.route('POST', ZALO_BOT_WEBHOOK_PATH, (req) => this.handleWebhook(req), { bodyLimit: 1024 * 1024 });
-        this.routeRegistered = true;
-      }
-      const url = `${(this.deps.config.PUBLIC_URL ?? '').replace(/\/+$/, '')}${ZALO_BOT_WEBHOOK_PATH}`;
-      try {
-        await this.client.call(
-          'setWebhook',
-          { url, secret_token: this.deps.config.ZALO_BOT_WEBHOOK_SECRET },
-          { signal: this.abort.signal },
-        );
-        this.state = 'running';
-        this.log.info({ url }, 'Zalo Bot webhook set');
-      } catch (err) {
-        if (err instanceof ZaloBotError && err.isAuth) this.fatal(err);
-        else {
-          this.state = 'running';
-          this.detail = `setWebhook thất bại: ${(err as Error).message}`;
-          this.log.error({ err: (err as Error).message }, 'Zalo Bot setWebhook failed; the webhook route stays open');
-        }
-      }
-      return;
+    if (!this.client || this.life.state === 'running' || this.life.state === 'starting') return;
+    this.life.set('starting');
+    const abort = new AbortController();
+    this.abort = abort;
+    if (this.mode === 'webhook') return this.startWebhook(this.client, abort.signal);
+    let ready!: () => void;
+    const first = new Promise<void>((resolve) => (ready = resolve));
+    this.loop = whileLeading(
+      this.stores.leadership,
+      this.name,
+      abort.signal,
+      async (signal) => {
+        const end = await this.poll(signal, ready);
+        if (!abort.signal.aborted && end === 'lost') this.life.set('starting', WAITING_DETAIL);
+        return end;
+      },
+      {
+        onWaiting: () => {
+          this.life.set('starting', WAITING_DETAIL);
+          ready();
+        },
+        onError: (err) => this.log.warn({ err: (err as Error).message }, 'Zalo Bot polling leadership unavailable; retrying'),
+      },
+    ).finally(ready);
+    await first;
+  }
+
+  private async startWebhook(client: ZaloBotClient, signal: AbortSignal): Promise<void> {
+    if (!this.routeRegistered) {
+      this.deps.app.route('POST', ZALO_BOT_WEBHOOK_PATH, (req) => this.handleWebhook(req), { bodyLimit: 1024 * 1024 });
+      this.routeRegistered = true;
     }
-    // Polling: getUpdates is unavailable while a webhook is set.
+    const url = `${(this.deps.config.PUBLIC_URL ?? '').replace(/\/+$/, '')}${ZALO_BOT_WEBHOOK_PATH}`;
     try {
-      await this.client.call('deleteWebhook', {}, { signal: this.abort.signal, retry: false, timeoutMs: 10_000 });
+      await client.call('setWebhook', { url, secret_token: this.deps.config.ZALO_BOT_WEBHOOK_SECRET }, { signal });
+      this.life.set('running');
+      this.log.info({ url }, 'Zalo Bot webhook set');
     } catch (err) {
-      if (err instanceof ZaloBotError && err.isAuth) {
-        this.fatal(err);
-        return;
+      if (err instanceof ZaloBotError && err.isAuth) this.fatal(err);
+      else {
+        this.life.set('running', `setWebhook thất bại: ${(err as Error).message}`);
+        this.log.error({ err: (err as Error).message }, 'Zalo Bot setWebhook failed; the webhook route stays open');
       }
-      if (!(err instanceof AbortedError))
-        this.log.warn({ err: (err as Error).message }, 'Zalo Bot deleteWebhook failed (continuing with polling)');
     }
-    if (this.abort.signal.aborted) return;
-    this.state = 'running';
-    this.loop = this.pollLoop(this.abort.signal);
-    this.log.info('Zalo Bot polling started');
   }
 
   async stop(): Promise<void> {
-    if (!this.enabled) return;
-    this.state = 'stopped';
+    if (!this.life.enabled) return;
+    this.life.set('stopped');
     this.abort?.abort();
     await this.loop?.catch(() => undefined);
     this.loop = undefined;
+    await this.queue.drain();
     await this.inFlight.drain();
-    await this.seen?.flush();
+    await this.seen.flush();
   }
 
   /** Waits for all accepted updates to be fully answered (tests). */
   async idle(): Promise<void> {
+    await this.queue.drain();
     await this.inFlight.drain();
   }
 
   private fatal(err: Error): void {
-    this.state = 'failed';
-    this.detail = 'token Zalo Bot không hợp lệ hoặc đã bị đặt lại (401)';
+    this.life.set('failed', 'token Zalo Bot không hợp lệ hoặc đã bị đặt lại (401)');
     this.log.fatal({ err: err.message }, 'Zalo Bot token refused (401): this channel is stopped; other channels keep running');
     this.abort?.abort();
   }
 
-  private async pollLoop(signal: AbortSignal): Promise<void> {
+  /** One leadership term of polling: deleteWebhook (getUpdates is unavailable while one is set), then the loop. */
+  private async poll(signal: AbortSignal, ready: () => void): Promise<PollEnd> {
     const client = this.client as ZaloBotClient;
+    try {
+      await client.call('deleteWebhook', {}, { signal, retry: false, timeoutMs: 10_000 });
+    } catch (err) {
+      if (err instanceof ZaloBotError && err.isAuth) {
+        this.fatal(err);
+        ready();
+        return 'stop';
+      }
+      if (!(err instanceof AbortedError))
+        this.log.warn({ err: (err as Error).message }, 'Zalo Bot deleteWebhook failed (continuing with polling)');
+    }
+    if (signal.aborted) return 'lost';
+    this.life.set('running');
+    this.log.info('Zalo Bot polling started');
+    ready();
+    return this.pollLoop(client, signal);
+  }
+
+  private async pollLoop(client: ZaloBotClient, signal: AbortSignal): Promise<PollEnd> {
     const pollSec = this.options.pollTimeoutSec ?? 30;
     let failures = 0;
     while (!signal.aborted) {
       let result: unknown;
-      const started = monotonicMs();
+      const started = this.deps.engine.clock.monotonicMs();
       // A server that answers "no update" without holding the request must not make this a busy loop.
-      const pace = () => sleep(Math.max(0, MIN_EMPTY_POLL_MS - (monotonicMs() - started)), signal);
+      const pace = () => sleep(Math.max(0, MIN_EMPTY_POLL_MS - (this.deps.engine.clock.monotonicMs() - started)), signal);
       try {
         result = await client.call('getUpdates', { timeout: String(pollSec) }, { signal, timeoutMs: (pollSec + 5) * 1000, retry: false });
         failures = 0;
@@ -176,7 +218,7 @@ export class ZaloBotChannel implements ChannelAdapter {
         }
         if (err instanceof ZaloBotError && err.isAuth) {
           this.fatal(err);
-          break;
+          return 'stop';
         }
         const delay = backoffDelay(failures, this.options.retryBaseMs ?? 500, this.options.retryMaxMs ?? 30_000);
         failures++;
@@ -186,13 +228,15 @@ export class ZaloBotChannel implements ChannelAdapter {
       }
       const { updates, invalid } = extractUpdates(result);
       if (invalid) this.log.warn({ invalid }, 'Zalo Bot update not understood; ignored');
-      for (const u of updates) this.accept(u);
+      for (const u of updates) await this.accept(u);
       if (updates.length === 0) await pace();
     }
+    return 'lost';
   }
 
   private async handleWebhook(req: HttpRequest): Promise<HttpResponse> {
-    if (this.state === 'stopped' || this.state === 'disabled') return jsonError(503, 'Kênh Zalo Bot chưa sẵn sàng.');
+    const state = this.life.state;
+    if (state === 'stopped' || state === 'disabled') return jsonError(503, 'Kênh Zalo Bot chưa sẵn sàng.');
     const header = req.headers['x-bot-api-secret-token'];
     const given = Array.isArray(header) ? header[0] : header;
     const secret = this.deps.config.ZALO_BOT_WEBHOOK_SECRET ?? '';
@@ -204,7 +248,7 @@ export class ZaloBotChannel implements ChannelAdapter {
       this.log.warn({ reqId: req.id }, 'Zalo Bot webhook with a wrong secret refused');
       return jsonError(403, 'Secret token không đúng.');
     }
-    if (this.state === 'failed') {
+    if (state === 'failed') {
       // The token was refused (401): nothing can be answered until it is replaced.
       return { status: 200, body: { ok: true, ignored: 'channel failed' } };
     }
@@ -215,14 +259,14 @@ export class ZaloBotChannel implements ChannelAdapter {
       this.log.warn({ reqId: req.id, invalid }, 'Zalo Bot webhook body not understood; ignored');
       return { status: 200, body: { ok: true, ignored: 'invalid' } };
     }
-    for (const u of updates) this.accept(u);
+    for (const u of updates) await this.accept(u);
     return { status: 200, body: { ok: true } };
   }
 
-  /** De-duplicates, filters and queues one update for its chat. */
-  private accept(u: BotUpdate): void {
+  /** De-duplicates, filters and queues one update for its chat (in arrival order). */
+  private async accept(u: BotUpdate): Promise<void> {
     const m = u.message;
-    if (!this.seen?.markNew(`${u.event_name}:${m.message_id}`)) {
+    if (!(await this.seen.markNew(`${u.event_name}:${m.message_id}`))) {
       this.log.info({ event: u.event_name }, 'Zalo Bot update already handled (replay); ignored');
       return;
     }
@@ -237,17 +281,21 @@ export class ZaloBotChannel implements ChannelAdapter {
 
   private async process(u: BotUpdate, chatId: string): Promise<void> {
     const m = u.message;
-    const verdict = this.limiter.hit(m.from.id);
-    if (verdict !== 'ok') {
-      this.log.warn({ user: shortHash(m.from.id) }, 'Zalo Bot user over the rate limit');
-      if (verdict === 'first-over') await this.sendAll(chatId, [MESSAGES.tooFast]);
-      return;
+    // Admin functions only in a private chat with an admin: in a group every member would read the inbox.
+    const isAdmin = isAdminChat(this.admins, m.from.id, isPrivateChat(m));
+    if (!isAdmin) {
+      const verdict = await this.limiter.hit(m.from.id);
+      if (verdict !== 'ok') {
+        this.log.warn({ user: shortHash(m.from.id) }, 'Zalo Bot user over the rate limit');
+        if (verdict === 'first-over') await this.sendAll(chatId, [MESSAGES.tooFast]);
+        return;
+      }
     }
     switch (u.event_name) {
       case 'message.text.received': {
         const text = (m.text ?? '').trim();
         if (!text) return;
-        this.log.debug({ user: shortHash(m.from.id), text: maskPersonalData(text).slice(0, 200) }, 'Zalo Bot text received');
+        debugText(this.log, { user: shortHash(m.from.id) }, text, 'Zalo Bot text received');
         const typing = this.client!.call('sendChatAction', { chat_id: chatId, action: 'typing' }, { retry: false, timeoutMs: 5_000 }).catch(
           (err) => this.log.debug({ err: (err as Error).message }, 'Zalo Bot typing action failed (ignored)'),
         );
@@ -258,7 +306,7 @@ export class ZaloBotChannel implements ChannelAdapter {
             conversationId: chatId,
             text,
             messageId: m.message_id,
-            isAdmin: this.deps.config.ADMIN_ZALO_IDS.includes(m.from.id),
+            isAdmin,
           });
           messages = packMessages(rendered, { maxMessages: this.options.maxMessagesPerReply ?? 5 });
         } catch (err) {

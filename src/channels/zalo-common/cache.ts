@@ -1,8 +1,9 @@
 import { systemClock } from '../../time/clock.ts';
 
 /**
- * A small bounded map with a time-to-live, in insertion (least recently set) order: used to remember
- * seen event ids and the last choices offered to each person without growing without limit.
+ * A small bounded map with a time-to-live, in insertion (least recently set) order: remembers the last
+ * choices offered to each person without growing without limit. (Handled event ids live in the
+ * de-duplication store, by time.)
  */
 export class TtlCache<V> {
   private readonly map = new Map<string, { value: V; expires: number }>();
@@ -10,7 +11,7 @@ export class TtlCache<V> {
   constructor(
     private readonly maxSize: number,
     private readonly ttlMs: number,
-    /** Real time: expiry stamps are persisted (de-duplication survives restarts). */
+    /** Real time (the channel passes the engine's clock). */
     private readonly now: () => number = systemClock.nowMs,
   ) {}
 

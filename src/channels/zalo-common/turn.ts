@@ -3,12 +3,15 @@ import type { Engine } from '../../core/engine.ts';
 import { TtlCache } from './cache.ts';
 import { pickChoice, renderTurn, type RenderedTurn } from './text.ts';
 
-/** The last numbered choices shown to each person (bounded), so "2" can be read as a button press. */
+/**
+ * The last numbered choices shown to each person (bounded in number and time), so "2" can be read as a
+ * button press: neither Zalo surface offers buttons on the messages we send.
+ */
 export class ChoiceMemory {
   private readonly cache: TtlCache<Button[]>;
 
-  constructor(maxUsers = 10_000, ttlMs = 24 * 3600_000) {
-    this.cache = new TtlCache<Button[]>(maxUsers, ttlMs);
+  constructor(maxUsers = 10_000, ttlMs = 24 * 3600_000, now?: () => number) {
+    this.cache = new TtlCache<Button[]>(maxUsers, ttlMs, now);
   }
 
   get(user: string): Button[] | undefined {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../../observability/logger.ts';
-import { backoffDelay, redactSecrets, sleep } from '../zalo-common/util.ts';
+import { backoffDelay, redactSecrets } from '../kit/util.ts';
+import { sleep } from '../../util/sleep.ts';
 import { TokenError, type TokenManager } from './tokens.ts';
 
 /**

@@ -1,27 +1,40 @@
-import path from 'node:path';
 import type { ChannelAdapter, ChannelStatus } from '../channel.ts';
-import type { ChannelDeps } from '../deps.ts';
+import { channelStores, type ChannelDeps } from '../deps.ts';
 import { jsonError, parseJsonBody, type HttpRequest, type HttpResponse } from '../../server/http-app.ts';
-import { maskPersonalData } from '../../privacy/mask.ts';
 import { ChoiceMemory, MESSAGES, runTurn } from '../zalo-common/turn.ts';
 import { packMessages, splitText } from '../zalo-common/text.ts';
-import { SeenStore } from '../zalo-common/seen-store.ts';
-import { InFlight, PerMinuteLimiter, SerialByKey, shortHash } from '../zalo-common/util.ts';
+import { Lifecycle } from '../kit/lifecycle.ts';
+import { SerialQueue } from '../kit/serial.ts';
+import { InFlight } from '../kit/in-flight.ts';
+import { ChatLimiter } from '../kit/limiter.ts';
+import { REPLAY_WINDOW_MS, SeenEvents } from '../kit/dedup.ts';
+import { isAdminChat } from '../kit/access.ts';
+import { debugText } from '../kit/log.ts';
+import { shortHash } from '../kit/util.ts';
 import { verifySignature } from './signature.ts';
 import { parseEvent, type FollowEvent, type NonTextEvent, type TextEvent } from './events.ts';
-import { TokenManager, TokenError } from './tokens.ts';
+import { TOKEN_SECRET, TokenError, TokenManager, isTokenFile, type TokenFile } from './tokens.ts';
 import { ERR_NO_INTERACTION, OaClient, OaSendError, type Recipient } from './client.ts';
 
 /**
  * Zalo Official Account adapter (OA Open API v3): signed webhook in, customer-service messages out.
- * Reaches the core only through `deps.engine`. See docs in /work/shared/reference/channels.md §1.
+ * Reaches the core only through `deps.engine`. Platform notes: ../shared/reference/channels.md §1.
+ *
+ * Replays are refused by time: an event whose signed `timestamp` is older than ZALO_OA_MAX_EVENT_AGE_SECONDS
+ * or more than 15 minutes ahead of the clock's real time is acknowledged (200, so Zalo does not retry it for
+ * hours) and dropped; handled event ids are remembered for 24 hours, longer than any accepted timestamp.
  */
 
 export const ZALO_OA_WEBHOOK_PATH = '/webhooks/zalo-oa';
+/** How far ahead of our clock a signed timestamp may be (clock skew); further ahead is a forged or replayed event. */
+export const MAX_FUTURE_SKEW_MS = 15 * 60_000;
+/** Status detail when no token can be read: says what the operator must do. */
+export const REAUTH_DETAIL =
+  'cần cấp quyền lại: không đọc được token Zalo OA (cả bản hiện tại và bản trước); quản trị OA phải cấp quyền lại cho ứng dụng rồi đặt token mới';
 
 export interface ZaloOaOptions {
   fetch?: typeof fetch;
-  /** Clock in epoch ms (event age checks, token expiry). */
+  /** Real time in epoch ms (event windows, token expiry); the engine's clock by default. */
   now?: () => number;
   /** Messages sent at most per incoming message (Zalo allows 8 free replies per window). Default 4. */
   maxMessagesPerReply?: number;
@@ -30,24 +43,25 @@ export interface ZaloOaOptions {
   refreshMarginMs?: number;
 }
 
+/** Creates the OA channel; without ZALO_OA_APP_ID and ZALO_OA_SECRET_KEY it is inert with status 'disabled'. */
 export function createZaloOaChannel(deps: ChannelDeps, options: ZaloOaOptions = {}): ZaloOaChannel {
   return new ZaloOaChannel(deps, options);
 }
 
 export class ZaloOaChannel implements ChannelAdapter {
   readonly name = 'zalo-oa';
-  private state: ChannelStatus['state'];
-  private detail: string | undefined;
-  private readonly enabled: boolean;
+  private readonly life: Lifecycle;
   private readonly log;
-  private readonly queue = new SerialByKey();
+  private readonly stores;
+  private readonly queue = new SerialQueue();
   private readonly inFlight = new InFlight();
-  private readonly choices = new ChoiceMemory();
-  private readonly limiter: PerMinuteLimiter;
+  private readonly choices: ChoiceMemory;
+  private readonly limiter: ChatLimiter;
+  private readonly seen: SeenEvents;
+  private readonly admins: Set<string>;
   private readonly now: () => number;
   private tokens?: TokenManager;
   private client?: OaClient;
-  private seen?: SeenStore;
   private routeRegistered = false;
   /** Residents who could not be answered because they have not written for 7 days (-230). */
   staleRecipients = 0;
@@ -57,25 +71,38 @@ export class ZaloOaChannel implements ChannelAdapter {
     private readonly options: ZaloOaOptions = {},
   ) {
     const c = deps.config;
-    this.enabled = Boolean(c.ZALO_OA_APP_ID && c.ZALO_OA_SECRET_KEY);
-    this.state = this.enabled ? 'stopped' : 'disabled';
-    this.detail = this.enabled ? undefined : 'ZALO_OA_APP_ID / ZALO_OA_SECRET_KEY chưa được cấu hình';
+    this.life = new Lifecycle(
+      this.name,
+      Boolean(c.ZALO_OA_APP_ID && c.ZALO_OA_SECRET_KEY),
+      'ZALO_OA_APP_ID / ZALO_OA_SECRET_KEY chưa được cấu hình',
+    );
     this.log = deps.logger.child({ channel: 'zalo-oa' });
     this.now = options.now ?? (() => deps.engine.clock.nowMs());
-    this.limiter = new PerMinuteLimiter(c.RATE_LIMIT_PER_MINUTE, this.now);
+    this.stores = channelStores(deps);
+    const storeFailed = (err: unknown) =>
+      this.log.error({ err: (err as Error).message }, 'channel store failed; handling the message anyway');
+    this.limiter = new ChatLimiter(this.stores.rates, this.name, c.RATE_LIMIT_PER_MINUTE, undefined, storeFailed);
+    // Marks outlive every timestamp the window accepts, whatever ZALO_OA_MAX_EVENT_AGE_SECONDS says.
+    this.seen = new SeenEvents(this.stores.dedup, this.name, Math.max(REPLAY_WINDOW_MS, this.maxAgeMs + MAX_FUTURE_SKEW_MS), storeFailed);
+    this.admins = new Set(c.ADMIN_ZALO_IDS.map(String));
+    this.choices = new ChoiceMemory(10_000, 24 * 3600_000, () => deps.engine.clock.nowMs());
+  }
+
+  private get maxAgeMs(): number {
+    return this.deps.config.ZALO_OA_MAX_EVENT_AGE_SECONDS * 1000;
   }
 
   status(): ChannelStatus {
-    return { name: this.name, enabled: this.enabled, state: this.state, ...(this.detail ? { detail: this.detail } : {}) };
+    return this.life.status();
   }
 
   async start(): Promise<void> {
-    if (!this.enabled || this.state === 'running') return;
+    if (!this.life.enabled || this.life.state === 'running') return;
     const c = this.deps.config;
-    this.state = 'starting';
+    this.life.set('starting');
     try {
       this.tokens = new TokenManager({
-        dataDir: this.deps.dataDir,
+        store: this.stores.secrets<TokenFile>(TOKEN_SECRET, isTokenFile),
         appId: c.ZALO_OA_APP_ID as string,
         appSecretKey: c.ZALO_APP_SECRET_KEY,
         seedAccessToken: c.ZALO_OA_ACCESS_TOKEN,
@@ -96,10 +123,8 @@ export class ZaloOaChannel implements ChannelAdapter {
         requestTimeoutMs: this.options.requestTimeoutMs,
         retryBaseMs: this.options.retryBaseMs,
       });
-      this.seen = new SeenStore(path.join(this.deps.dataDir, 'zalo-oa-seen.json'), this.log);
     } catch (err) {
-      this.state = 'failed';
-      this.detail = `không khởi động được: ${(err as Error).message}`;
+      this.life.set('failed', `không khởi động được: ${(err as Error).message}`);
       this.log.error({ err: (err as Error).message }, 'Zalo OA channel failed to start');
       return;
     }
@@ -107,24 +132,29 @@ export class ZaloOaChannel implements ChannelAdapter {
       this.deps.app.route('POST', ZALO_OA_WEBHOOK_PATH, (req) => this.handleWebhook(req), { bodyLimit: 256 * 1024 });
       this.routeRegistered = true;
     }
-    this.state = 'running';
+    if (this.tokens.needsReauthorisation) {
+      // Events are still verified and recorded; replies wait for a new authorisation.
+      this.life.set('failed', REAUTH_DETAIL);
+      return;
+    }
+    this.life.set('running');
     if (!this.tokens.hasAccessToken() && !this.tokens.canRefresh()) {
-      this.detail = 'chưa có access token: webhook hoạt động nhưng chưa trả lời được';
+      this.life.describe('chưa có access token: webhook hoạt động nhưng chưa trả lời được');
       this.log.warn('no OA access token or refresh token configured: replies will fail');
     } else if (!c.ZALO_APP_SECRET_KEY) {
-      this.detail = 'thiếu ZALO_APP_SECRET_KEY: không làm mới được access token';
+      this.life.describe('thiếu ZALO_APP_SECRET_KEY: không làm mới được access token');
       this.log.warn('ZALO_APP_SECRET_KEY missing: the OA access token cannot be refreshed');
-    } else this.detail = undefined;
+    }
     this.log.info({ path: ZALO_OA_WEBHOOK_PATH }, 'Zalo OA channel running');
   }
 
   async stop(): Promise<void> {
-    if (!this.enabled || this.state === 'stopped') return;
-    this.state = 'stopped';
+    if (!this.life.enabled || this.life.state === 'stopped') return;
+    this.life.set('stopped');
     await this.inFlight.drain();
     this.tokens?.close();
     await this.tokens?.settle();
-    await this.seen?.flush();
+    await this.seen.flush();
   }
 
   /** Number of background turns still running (tests and shutdown). */
@@ -138,8 +168,9 @@ export class ZaloOaChannel implements ChannelAdapter {
   }
 
   private async handleWebhook(req: HttpRequest): Promise<HttpResponse> {
-    // 'failed' (token refresh refused) still verifies and records events: a fixed token file recovers it.
-    if ((this.state !== 'running' && this.state !== 'failed') || !this.seen) return jsonError(503, 'Kênh Zalo OA chưa sẵn sàng.');
+    // 'failed' (token refused or unreadable) still verifies and records events: fixed tokens recover it.
+    const state = this.life.state;
+    if (state !== 'running' && state !== 'failed') return jsonError(503, 'Kênh Zalo OA chưa sẵn sàng.');
     const header = req.headers['x-zevent-signature'];
     const signature = Array.isArray(header) ? header[0] : header;
     if (!signature) {
@@ -164,28 +195,20 @@ export class ZaloOaChannel implements ChannelAdapter {
       this.log.warn({ reqId: req.id, event: event.eventName, issues: event.issues }, 'OA webhook event not understood; ignored');
       return { status: 200, body: { ok: true, ignored: 'invalid' } };
     }
-    const rawTs = event.kind === 'other' ? event.timestamp : event.event.timestamp;
-    // Zalo sends epoch milliseconds; tolerate seconds rather than dropping every event.
-    const ts = rawTs < 1e12 ? rawTs * 1000 : rawTs;
-    const maxAgeMs = this.deps.config.ZALO_OA_MAX_EVENT_AGE_SECONDS * 1000;
-    if (this.now() - ts > maxAgeMs) {
-      this.log.info({ reqId: req.id, ageSec: Math.round((this.now() - ts) / 1000) }, 'OA webhook event too old; ignored');
-      return { status: 200, body: { ok: true, ignored: 'stale' } };
+    const outside = this.outsideWindow(event.kind === 'other' ? event.timestamp : event.event.timestamp);
+    if (outside) {
+      // 200, not 4xx: Zalo retries failed deliveries for hours, and a replay never becomes fresh.
+      this.log.info({ reqId: req.id, reason: outside }, 'OA webhook event outside the time window; ignored');
+      return { status: 200, body: { ok: true, ignored: outside } };
     }
     if (event.kind === 'other') {
       this.log.info({ reqId: req.id, event: event.eventName }, 'OA webhook event not handled; ignored');
       return { status: 200, body: { ok: true, ignored: 'event' } };
     }
-    let user: string;
-    let key: string;
-    if (event.kind === 'follow') {
-      user = event.event.follower.id;
-      key = `follow:${user}:${event.event.timestamp}`;
-    } else {
-      user = event.event.sender.id;
-      key = `${event.event.event_name}:${event.event.message.msg_id}`;
-    }
-    if (!this.seen.markNew(key)) {
+    const user = event.kind === 'follow' ? event.event.follower.id : event.event.sender.id;
+    const id =
+      event.kind === 'follow' ? `follow:${user}:${event.event.timestamp}` : `${event.event.event_name}:${event.event.message.msg_id}`;
+    if (!(await this.seen.markNew(id))) {
       this.log.info({ reqId: req.id, event: event.event.event_name }, 'OA webhook event already handled (retry); ignored');
       return { status: 200, body: { ok: true, duplicate: true } };
     }
@@ -198,11 +221,23 @@ export class ZaloOaChannel implements ChannelAdapter {
     return { status: 200, body: { ok: true } };
   }
 
-  private allowed(user: string, recipient: Recipient): Promise<boolean> | boolean {
-    const verdict = this.limiter.hit(user);
+  /** 'stale' or 'future' when a signed timestamp is outside the accepted window; null inside it. */
+  private outsideWindow(rawTs: number): 'stale' | 'future' | null {
+    // Zalo sends epoch milliseconds; tolerate seconds rather than dropping every event.
+    const ts = rawTs < 1e12 ? rawTs * 1000 : rawTs;
+    const now = this.now();
+    if (now - ts > this.maxAgeMs) return 'stale';
+    if (ts - now > MAX_FUTURE_SKEW_MS) return 'future';
+    return null;
+  }
+
+  /** Counts one message against the resident's limit; the first refusal of a flood gets one polite reply. */
+  private async allowed(user: string, recipient: Recipient): Promise<boolean> {
+    if (this.admins.has(user)) return true;
+    const verdict = await this.limiter.hit(user);
     if (verdict === 'ok') return true;
     this.log.warn({ user: shortHash(user) }, 'OA resident over the rate limit');
-    if (verdict === 'first-over') return this.sendAll(recipient, [MESSAGES.tooFast]).then(() => false);
+    if (verdict === 'first-over') await this.sendAll(recipient, [MESSAGES.tooFast]);
     return false;
   }
 
@@ -212,7 +247,7 @@ export class ZaloOaChannel implements ChannelAdapter {
     const text = e.message.text.trim();
     if (!text) return;
     if (!(await this.allowed(user, recipient))) return;
-    this.log.debug({ user: shortHash(user), text: maskPersonalData(text).slice(0, 200) }, 'OA text received');
+    debugText(this.log, { user: shortHash(user) }, text, 'OA text received');
     let messages: string[];
     try {
       const { rendered } = await runTurn(this.deps.engine, this.choices, {
@@ -220,7 +255,8 @@ export class ZaloOaChannel implements ChannelAdapter {
         conversationId: user,
         text,
         messageId: e.message.msg_id,
-        isAdmin: this.deps.config.ADMIN_ZALO_IDS.includes(user),
+        // An OA conversation is always one resident with the OA: a private chat.
+        isAdmin: isAdminChat(this.admins, user, true),
       });
       messages = packMessages(rendered, { maxMessages: this.options.maxMessagesPerReply ?? 4 });
     } catch (err) {
@@ -267,9 +303,9 @@ export class ZaloOaChannel implements ChannelAdapter {
           this.log.warn({ code: err.code }, 'OA resident has not interacted for 7 days (-230): message not sent');
         } else if (err instanceof TokenError) {
           this.log.error({ err: err.message }, 'OA token unavailable: reply not sent');
-          if (err.permanent) {
-            this.state = this.state === 'running' ? 'failed' : this.state;
-            this.detail = 'làm mới access token thất bại: cần cấp quyền lại cho ứng dụng';
+          if (this.tokens?.needsReauthorisation) this.life.set('failed', REAUTH_DETAIL);
+          else if (err.permanent && this.life.state === 'running') {
+            this.life.set('failed', 'làm mới access token thất bại: cần cấp quyền lại cho ứng dụng');
           }
         } else {
           this.log.error({ err: (err as Error).message, code: (err as OaSendError).code ?? null }, 'OA reply not sent');
@@ -277,9 +313,6 @@ export class ZaloOaChannel implements ChannelAdapter {
         return;
       }
     }
-    if (this.detail?.startsWith('làm mới')) {
-      this.detail = undefined;
-      if (this.state === 'failed') this.state = 'running';
-    }
+    if (this.life.state === 'failed' && this.life.detail?.startsWith('làm mới')) this.life.set('running');
   }
 }

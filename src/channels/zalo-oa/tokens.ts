@@ -1,24 +1,27 @@
-import { readFileSync } from 'node:fs';
-import { chmod } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../../storage/atomic-file.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { redactSecrets, shortHash } from '../zalo-common/util.ts';
-import { systemClock } from '../../time/clock.ts';
+import type { SecretStore } from '../../storage/types.ts';
+import { redactSecrets, shortHash } from '../kit/util.ts';
 
 /**
- * OA access token + rotating single-use refresh token, kept in `DATA_DIR/zalo-oa-tokens.json`.
+ * OA access token + rotating single-use refresh token, kept through a {@link SecretStore}
+ * (`DATA_DIR/zalo-oa-tokens.json` with the file store, its previous good copy in `.prev`).
  *
- * - Seeded from ZALO_OA_ACCESS_TOKEN / ZALO_OA_REFRESH_TOKEN when the file does not exist (or when
- *   the operator puts different seed values in the environment, i.e. after a new authorisation).
+ * - Seeded from ZALO_OA_ACCESS_TOKEN / ZALO_OA_REFRESH_TOKEN only when nothing was ever stored, or when the
+ *   operator puts different seed values in the environment (a new authorisation). A damaged store falls back
+ *   to the previous copy, never to the seeds: the seeds' refresh token has usually been spent long ago.
+ * - Both copies damaged: no token at all, and the channel says plainly that an OA administrator must
+ *   authorise the app again (`needsReauthorisation`).
  * - Refreshed ahead of expiry and on demand (error -216) through POST {oauthBase}/v4/oa/access_token,
- *   single-flight: concurrent callers share one refresh.
- * - The rotated refresh token is written atomically BEFORE the new access token is used: losing it
- *   would force an OA admin to authorise the app again.
+ *   single-flight in this process and under `SecretStore.withLock` across instances. Inside the lock the
+ *   store is read again first: when another instance already rotated, its tokens are adopted instead of
+ *   spending the (now invalid) refresh token a second time.
+ * - The rotated refresh token is saved durably BEFORE the new access token is used.
  */
 
-export const TOKEN_FILE = 'zalo-oa-tokens.json';
+/** Name of the secret document (the file store keeps it in `zalo-oa-tokens.json`). */
+export const TOKEN_SECRET = 'zalo-oa-tokens';
+export const TOKEN_FILE = `${TOKEN_SECRET}.json`;
 
 const fileSchema = z.object({
   version: z.literal(1),
@@ -32,6 +35,11 @@ const fileSchema = z.object({
   seed: z.string().nullable(),
 });
 export type TokenFile = z.infer<typeof fileSchema>;
+
+/** Checks a stored copy (a copy that fails is treated as damaged and the previous copy is tried). */
+export function isTokenFile(value: unknown): boolean {
+  return fileSchema.safeParse(value).success;
+}
 
 const refreshResponseSchema = z.looseObject({
   access_token: z.string().min(1),
@@ -51,7 +59,7 @@ const errorResponseSchema = z.looseObject({
 export class TokenError extends Error {
   constructor(
     message: string,
-    /** True when the OAuth server refused the refresh token (needs a new authorisation). */
+    /** True when retrying cannot help: the refresh token was refused, or no token can be read (re-authorise). */
     readonly permanent: boolean,
   ) {
     super(message);
@@ -59,7 +67,7 @@ export class TokenError extends Error {
 }
 
 export interface TokenManagerOptions {
-  dataDir: string;
+  store: SecretStore<TokenFile>;
   appId: string;
   appSecretKey?: string;
   seedAccessToken?: string;
@@ -67,7 +75,8 @@ export interface TokenManagerOptions {
   oauthBase: string;
   logger: Logger;
   fetch?: typeof fetch;
-  now?: () => number;
+  /** Real time in epoch ms (token lifetimes are stored). */
+  now: () => number;
   requestTimeoutMs?: number;
   /** Refresh this long before expiry (capped at a quarter of the token's lifetime). Default 1 h. */
   refreshMarginMs?: number;
@@ -79,43 +88,50 @@ export class TokenManager {
   private state: TokenFile;
   private inFlight: Promise<string> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private readonly file: string;
-  private readonly now: () => number;
   private readonly fetchImpl: typeof fetch;
   private closed = false;
-  /** Number of successful refreshes (for status and tests). */
+  /** Why no token can be used until an administrator authorises the app again; null when fine. */
+  private reauth: string | null = null;
+  /** Number of refreshes done by this instance (status and tests). */
   refreshCount = 0;
   lastError: string | null = null;
 
   constructor(private readonly opts: TokenManagerOptions) {
-    this.file = path.join(opts.dataDir, TOKEN_FILE);
-    this.now = opts.now ?? systemClock.nowMs;
     this.fetchImpl = opts.fetch ?? fetch;
     this.state = emptyState();
   }
 
-  /** Loads the token file (or seeds it from the environment on first start). */
+  /** Loads the stored tokens (or seeds them from the environment when nothing was ever stored). */
   async init(): Promise<void> {
     const seed = this.seedHash();
-    const loaded = this.readFile();
-    if (loaded && (seed === null || loaded.seed === seed)) {
-      this.state = loaded;
+    const loaded = await this.opts.store.load();
+    if (loaded.status === 'unreadable') {
+      this.markReauth(`token files unreadable (${loaded.reason})`);
+      return;
+    }
+    if (loaded.status === 'ok') {
+      if (loaded.fromBackup) {
+        this.opts.logger.warn({ channel: 'zalo-oa' }, 'OA token file damaged: using the previous good copy');
+      }
+      if (seed !== null && loaded.value.seed !== seed) {
+        this.opts.logger.info({ channel: 'zalo-oa' }, 'new OA tokens in the environment: replacing the stored tokens');
+        this.state = this.seeded(seed);
+        await this.opts.store.save(this.state);
+      } else {
+        this.state = loaded.value;
+        // Repair the damaged current copy from the good previous one.
+        if (loaded.fromBackup) await this.opts.store.save(this.state);
+      }
     } else if (seed !== null) {
-      if (loaded) this.opts.logger.info({ channel: 'zalo-oa' }, 'new OA tokens in the environment: replacing the stored tokens');
-      this.state = {
-        version: 1,
-        accessToken: this.opts.seedAccessToken ?? null,
-        refreshToken: this.opts.seedRefreshToken ?? null,
-        expiresAt: null,
-        obtainedAt: null,
-        updatedAt: new Date(this.now()).toISOString(),
-        seed,
-      };
-      await this.persist(this.state);
-    } else if (loaded) {
-      this.state = loaded;
+      this.state = this.seeded(seed);
+      await this.opts.store.save(this.state);
     }
     this.schedule();
+  }
+
+  /** Set when no token can be read: an OA administrator must authorise the app again. */
+  get needsReauthorisation(): string | null {
+    return this.reauth;
   }
 
   hasAccessToken(): boolean {
@@ -123,14 +139,15 @@ export class TokenManager {
   }
 
   canRefresh(): boolean {
-    return Boolean(this.state.refreshToken && this.opts.appSecretKey);
+    return Boolean(this.state.refreshToken && this.opts.appSecretKey) && this.reauth === null;
   }
 
   /** A usable access token, refreshed first when it is about to expire. */
   async getAccessToken(): Promise<string> {
+    if (this.reauth !== null) throw new TokenError(`OA tokens unavailable: ${this.reauth}`, true);
     if (this.inFlight) return this.inFlight;
     const s = this.state;
-    if (s.accessToken && !this.dueForRefresh()) return s.accessToken;
+    if (s.accessToken && !this.isDue(s)) return s.accessToken;
     if (!this.canRefresh()) {
       if (s.accessToken) return s.accessToken;
       throw new TokenError('no OA access token (set ZALO_OA_ACCESS_TOKEN or ZALO_OA_REFRESH_TOKEN)', true);
@@ -139,32 +156,55 @@ export class TokenManager {
       return await this.refresh();
     } catch (err) {
       // A failed early refresh still leaves the current token usable until it really expires.
-      if (s.accessToken && s.expiresAt !== null && s.expiresAt > this.now()) return s.accessToken;
+      if (s.accessToken && s.expiresAt !== null && s.expiresAt > this.opts.now()) return s.accessToken;
       throw err;
     }
   }
 
   /**
-   * Refreshes the tokens (single-flight). With `rejected`, the refresh is skipped when another caller
-   * already replaced that access token (the -216 race): the current one is returned instead.
+   * Refreshes the tokens: single-flight here, under the store's lock across instances. With `rejected`, the
+   * refresh is skipped when the current token is already another one (the -216 race).
    */
   refresh(rejected?: string): Promise<string> {
+    if (this.reauth !== null) return Promise.reject(new TokenError(`OA tokens unavailable: ${this.reauth}`, true));
     if (this.inFlight) return this.inFlight;
     if (rejected !== undefined && this.state.accessToken && this.state.accessToken !== rejected) {
       return Promise.resolve(this.state.accessToken);
     }
-    this.inFlight = this.doRefresh().finally(() => {
-      this.inFlight = null;
-    });
+    const known = rejected ?? this.state.accessToken;
+    this.inFlight = this.opts.store
+      .withLock(() => this.refreshLocked(known))
+      .finally(() => {
+        this.inFlight = null;
+      });
     return this.inFlight;
   }
 
-  private dueForRefresh(): boolean {
-    const { expiresAt, obtainedAt } = this.state;
+  /** Inside the rotation lock: adopt what another holder stored meanwhile, or spend the refresh token. */
+  private async refreshLocked(known: string | null): Promise<string> {
+    const stored = await this.opts.store.load();
+    if (stored.status === 'unreadable') {
+      this.markReauth(`token files unreadable (${stored.reason})`);
+      throw new TokenError(`OA tokens unavailable: ${this.reauth}`, true);
+    }
+    if (stored.status === 'ok') {
+      const v = stored.value;
+      if (v.accessToken && v.accessToken !== known && !this.isDue(v)) {
+        this.state = v;
+        this.schedule();
+        return v.accessToken;
+      }
+      this.state = v; // the latest refresh token, whoever rotated it
+    }
+    return this.doRefresh();
+  }
+
+  private isDue(s: TokenFile): boolean {
+    const { expiresAt, obtainedAt } = s;
     if (expiresAt === null) return false;
-    const lifetime = obtainedAt !== null ? expiresAt - obtainedAt : Infinity;
+    const lifetime = obtainedAt !== null ? expiresAt - obtainedAt : Number.POSITIVE_INFINITY;
     const margin = Math.min(this.opts.refreshMarginMs ?? 3600_000, lifetime / 4);
-    return this.now() >= expiresAt - margin;
+    return this.opts.now() >= expiresAt - margin;
   }
 
   private async doRefresh(): Promise<string> {
@@ -203,7 +243,7 @@ export class TokenManager {
       // A 5xx is transient; an answer that is not a token is a refusal of this refresh token.
       throw new TokenError(msg, res.status < 500);
     }
-    const now = this.now();
+    const now = this.opts.now();
     const lifetime =
       ok.data.expires_in && ok.data.expires_in > 0 ? ok.data.expires_in * 1000 : (this.opts.defaultLifetimeMs ?? 25 * 3600_000);
     const next: TokenFile = {
@@ -214,14 +254,14 @@ export class TokenManager {
       obtainedAt: now,
       updatedAt: new Date(now).toISOString(),
     };
-    // Persist first: the old refresh token is already spent.
-    await this.persist(next);
+    // Durable first: the old refresh token is already spent.
+    await this.opts.store.save(next);
     this.state = next;
     this.refreshCount++;
     this.lastError = null;
     this.opts.logger.info({ channel: 'zalo-oa', expiresInSec: Math.round(lifetime / 1000) }, 'OA access token refreshed');
     this.schedule();
-    return next.accessToken as string;
+    return ok.data.access_token;
   }
 
   /** Schedules a background refresh before expiry, so an idle OA keeps its refresh token alive. */
@@ -230,9 +270,9 @@ export class TokenManager {
     this.timer = null;
     if (this.closed || !this.canRefresh() || this.state.expiresAt === null) return;
     const { expiresAt, obtainedAt } = this.state;
-    const lifetime = obtainedAt !== null ? expiresAt - obtainedAt : Infinity;
+    const lifetime = obtainedAt !== null ? expiresAt - obtainedAt : Number.POSITIVE_INFINITY;
     const margin = Math.min(this.opts.refreshMarginMs ?? 3600_000, lifetime / 4);
-    const delay = Math.max(30_000, Math.min(expiresAt - margin - this.now(), 2 ** 31 - 1));
+    const delay = Math.max(30_000, Math.min(expiresAt - margin - this.opts.now(), 2 ** 31 - 1));
     this.timer = setTimeout(() => {
       this.timer = null;
       this.refresh().catch((err) => {
@@ -257,38 +297,35 @@ export class TokenManager {
     if (this.inFlight) await this.inFlight.catch(() => undefined);
   }
 
+  private markReauth(reason: string): void {
+    this.reauth = reason;
+    this.state = emptyState();
+    this.opts.logger.error(
+      { channel: 'zalo-oa', reason },
+      'OA tokens cannot be read (current and previous copies): an OA administrator must authorise the app again',
+    );
+  }
+
+  private seeded(seed: string): TokenFile {
+    return {
+      version: 1,
+      accessToken: this.opts.seedAccessToken ?? null,
+      refreshToken: this.opts.seedRefreshToken ?? null,
+      expiresAt: null,
+      obtainedAt: null,
+      updatedAt: new Date(this.opts.now()).toISOString(),
+      seed,
+    };
+  }
+
   private seedHash(): string | null {
     const { seedAccessToken, seedRefreshToken } = this.opts;
     if (!seedAccessToken && !seedRefreshToken) return null;
     return shortHash(`${seedAccessToken ?? ''}|${seedRefreshToken ?? ''}`);
   }
 
-  private readFile(): TokenFile | null {
-    let raw: string;
-    try {
-      raw = readFileSync(this.file, 'utf8');
-    } catch {
-      return null;
-    }
-    try {
-      return fileSchema.parse(JSON.parse(raw));
-    } catch (err) {
-      this.opts.logger.error(
-        { channel: 'zalo-oa', file: this.file, err: (err as Error).message.slice(0, 200) },
-        'OA token file unreadable; ignoring it',
-      );
-      return null;
-    }
-  }
-
-  private async persist(next: TokenFile): Promise<void> {
-    await writeFileAtomic(this.file, JSON.stringify(next, null, 2));
-    // Secrets: readable by the service user only (best effort).
-    await chmod(this.file, 0o600).catch(() => undefined);
-  }
-
   private redact(message: string): string {
-    return redactSecrets(message, [this.state.accessToken ?? undefined, this.state.refreshToken ?? undefined, this.opts.appSecretKey]);
+    return redactSecrets(message, [this.state.accessToken, this.state.refreshToken, this.opts.appSecretKey]);
   }
 }
 
