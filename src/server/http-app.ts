@@ -72,7 +72,8 @@ export interface RouteOptions {
   json?: boolean;
   /**
    * Runs after routing and before the body is read, so a refusal (a per-IP rate limit) costs no body
-   * read, and every request is counted whatever its body turns out to be.
+   * read, and every request is counted whatever its body turns out to be. If it throws (its store is
+   * unreachable), the request gets a logged 503 with `Retry-After`.
    */
   admit?: AdmissionCheck;
 }
@@ -273,7 +274,18 @@ export class HttpApp {
       ip: clientAddress(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], this.trusted),
     };
     if (route.admit) {
-      const refused = await route.admit(head);
+      let refused: HttpResponse | undefined;
+      try {
+        refused = await route.admit(head);
+      } catch (err) {
+        // The check's own store failed (a shared rate counter out of reach): the client did nothing wrong.
+        this.logger.error({ reqId: id, path, err: describeError(err) }, 'admission check failed');
+        refused = {
+          status: 503,
+          headers: { 'retry-after': '5' },
+          body: { error: 'Dạ, hệ thống đang tạm bận. Anh/chị vui lòng thử lại sau ít phút ạ.' },
+        };
+      }
       if (refused) {
         this.send(req, res, id, refused);
         return;

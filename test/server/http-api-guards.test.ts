@@ -187,6 +187,28 @@ describe('rate limits', () => {
     }
   });
 
+  it('a failing rate store gives a 503 with Retry-After, and the server keeps serving', async () => {
+    let down = true;
+    const inner = new MemoryRateCounter();
+    const rates: RateCounter = {
+      hit: async (key, limit, windowMs) => {
+        if (down) throw new Error('connection refused');
+        return inner.hit(key, limit, windowMs);
+      },
+    };
+    const api = await startApi({ rates });
+    try {
+      const r = await chat(api.url, { conversationId: 'db', text: 'chào' });
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBeTruthy();
+      expect(r.json.error).toMatch(/^Dạ/);
+      down = false;
+      expect((await chat(api.url, { conversationId: 'db', text: 'chào' })).status).toBe(200);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('counts an IPv6 subscriber by its /64, so rotating addresses inside it does not help', () => {
     expect(addressBucket('2001:db8:1:2:aaaa::1')).toBe(addressBucket('2001:db8:1:2:bbbb:cccc:dddd:eeee'));
     expect(addressBucket('2001:db8:1:2::1')).not.toBe(addressBucket('2001:db8:1:3::1'));
