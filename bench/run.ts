@@ -169,6 +169,7 @@ async function main() {
       LOG_LEVEL: 'silent',
       RATE_LIMIT_PER_MINUTE: '100000000',
       RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+      RATE_LIMIT_NEW_CONVERSATIONS_PER_IP_PER_MINUTE: '100000000',
     },
     /đang chạy/,
   );
@@ -182,6 +183,7 @@ async function main() {
       LOG_LEVEL: 'silent',
       RATE_LIMIT_PER_MINUTE: '100000000',
       RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+      RATE_LIMIT_NEW_CONVERSATIONS_PER_IP_PER_MINUTE: '100000000',
       ANSWER_CACHE_SIZE: '0',
     },
     /đang chạy/,

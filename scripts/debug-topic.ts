@@ -1,6 +1,6 @@
 // Developer aid: prints the evidence behind the topic decision for each argument (not used by the server).
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.ts';
-import { buildLanguageKit } from '../src/nlu/language-kit.ts';
+import { buildLanguageKit } from '../src/knowledge/language-kit.ts';
 const kb = KnowledgeBase.load('knowledge/policies');
 const kit = buildLanguageKit(kb, 'knowledge');
 for (const q of process.argv.slice(2)) {

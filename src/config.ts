@@ -61,6 +61,8 @@ export const configSchema = z
     LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     /** Minutes of silence after which a conversation's session is forgotten. */
     SESSION_TTL_MINUTES: z.preprocess(emptyToUndefined, positiveInt.default(60 * 24)),
+    /** Most conversations kept in the file store; the least recently used is forgotten beyond it. */
+    SESSIONS_MAX: z.preprocess(emptyToUndefined, positiveInt.default(50_000)),
     /** Salt for hashing user ids before storage; generated and kept under DATA_DIR when absent. */
     USER_ID_SALT: optionalString,
     /**

@@ -113,7 +113,17 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
   const services: Services = { knowledge, language, stats, admin: learning ? createAdminSkill(learning) : undefined };
   const salt = options.persistSessions ? loadSalt(config, logger) : 'batch';
   const observers = [...(learning ? [learning.observer] : []), ...(options.observers ?? [])];
-  const engine = new Engine({ services, sessions, flows, salt, clock, observers, cacheSize: config.ANSWER_CACHE_SIZE });
+  const engine = new Engine({
+    services,
+    sessions,
+    flows,
+    salt,
+    clock,
+    observers,
+    cacheSize: config.ANSWER_CACHE_SIZE,
+    onError: (err) =>
+      logger.error({ err: err.name, frames: err.stack?.split('\n').slice(1, 5).join(' | ') }, 'a turn failed; the person got an apology'),
+  });
   return {
     engine,
     services,

@@ -43,17 +43,23 @@ const INHERITABLE: ReadonlySet<Topic> = new Set([
   'other_policy',
 ]);
 
+/** The hand-made evidence for each topic, before context and the learned model are applied. */
+export interface Evidence {
+  scores: Map<Topic, number>;
+  /** Lexicon keywords alone (data): the strongest topic and its score. */
+  lexBest: { topic: Topic | null; score: number };
+  hits: SearchHit[];
+}
+
 /**
- * Combines three kinds of evidence into a topic: lexicon keywords (data), the best-matching knowledge
- * entries (BM25 over phrasings), and the statistics skill's own judgement; then applies conversation
- * context for short follow-ups. Confidence grows with the winning score and its margin over the next.
+ * Three kinds of hand-made evidence added together: lexicon keywords (data), the best-matching
+ * knowledge entries (BM25 over phrasings), and the statistics skill's own judgement.
  */
-export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
-  const { folded, tokens } = ctx.nlu;
+export function evidenceFor(ctx: TurnContext, kit: LanguageKit): Evidence {
+  const { folded } = ctx.nlu;
   const lex = kit.topics.score(folded);
   const hits = kit.index.search(folded, 12);
   const scores = new Map(lex);
-
   let lexBest: { topic: Topic | null; score: number } = { topic: null, score: 0 };
   for (const [topic, score] of lex) if (score > lexBest.score) lexBest = { topic, score };
   if (hits.length) {
@@ -72,6 +78,16 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
   if (named.length >= 3) scores.set('benefits_overview', (scores.get('benefits_overview') ?? 0) + 2 * named.length);
   const statsScore = ctx.services.stats?.score(ctx) ?? 0;
   scores.set('statistics', (scores.get('statistics') ?? 0) + statsScore * 8);
+  return { scores, lexBest, hits };
+}
+
+/**
+ * Decides the topic from the hand-made evidence, then applies conversation context for short
+ * follow-ups. Confidence grows with the winning score and its margin over the next.
+ */
+export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
+  const { folded, tokens } = ctx.nlu;
+  const { scores, lexBest, hits } = evidenceFor(ctx, kit);
 
   let ranked = [...scores.entries()].map(([topic, score]) => ({ topic, score })).sort((a, b) => b.score - a.score);
   let best = ranked[0];

@@ -22,6 +22,8 @@ export interface EngineOptions {
   observers?: TurnObserver[];
   /** Capacity of the answer cache; 0 turns it off. */
   cacheSize?: number;
+  /** Told about an unexpected failure inside a turn (the person still gets a polite reply). */
+  onError?: (err: Error) => void;
 }
 
 /** "/xoadulieu", "xóa dữ liệu của tôi" or the `erase` button: the person asks to be forgotten. */
@@ -33,6 +35,40 @@ export function isEraseRequest(incoming: Incoming): boolean {
 
 /** Longest text the core will read; longer messages are cut (with a note) rather than refused. */
 export const MAX_TEXT_LENGTH = 2000;
+
+/**
+ * The per-request budget: text is cut to MAX_TEXT_LENGTH before anything reads it (no regular
+ * expression ever sees more), and the reply says so. Payloads are short identifiers: cut at 300.
+ */
+function cutLongText(incoming: Incoming): Incoming & { textWasCut?: boolean } {
+  const text = typeof incoming.text === 'string' ? incoming.text : undefined;
+  const payload = typeof incoming.payload === 'string' ? incoming.payload.slice(0, 300) : undefined;
+  if (text === undefined || text.length <= MAX_TEXT_LENGTH) return { ...incoming, text, payload };
+  // Never split a surrogate pair (an emoji) at the cut.
+  let end = MAX_TEXT_LENGTH;
+  if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end--;
+  return { ...incoming, text: text.slice(0, end), payload, textWasCut: true };
+}
+
+function withCutNote(r: TurnResult): TurnResult {
+  const note = `(Tin nhắn dài quá ${MAX_TEXT_LENGTH.toLocaleString('vi-VN')} ký tự, em chỉ đọc phần đầu.)`;
+  const [first, ...rest] = r.replies;
+  return first ? { ...r, replies: [{ ...first, text: `${first.text}\n${note}` }, ...rest] } : r;
+}
+
+function failureReply(): TurnResult {
+  return {
+    replies: [
+      {
+        text: 'Dạ, em xin lỗi, em đang gặp trục trặc khi trả lời câu này. Anh/chị thử hỏi lại sau ít phút, hoặc hỏi UBND xã/phường nơi cư trú ạ.',
+      },
+    ],
+    topic: 'smalltalk',
+    household: null,
+    confidence: 0,
+    outcome: 'fallback',
+  };
+}
 
 /**
  * The one entry point every channel calls: loads the conversation's session, runs the channel-neutral
@@ -61,13 +97,13 @@ export class Engine {
 
   /** Handles one message and returns the replies. Never throws for bad input. */
   handle(incoming: Incoming): Promise<TurnResult> {
-    const run = this.turn(incoming);
+    const run = this.turn(cutLongText(incoming));
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run)).catch(() => undefined);
     return run;
   }
 
-  private turn(incoming: Incoming): Promise<TurnResult> {
+  private turn(incoming: Incoming & { textWasCut?: boolean }): Promise<TurnResult> {
     const key = this.sessionKey(incoming);
     // The store's lock keeps a conversation's turns in order (across instances on a shared database).
     return this.opts.sessions.withLock(key, async () => {
@@ -94,9 +130,16 @@ export class Engine {
       const cacheKey = this.cache.capacity > 0 ? this.cache.keyFor(incoming, session, now) : null;
       let result = cacheKey ? this.cache.get(cacheKey, session) : null;
       if (!result) {
-        result = await respond(incoming, session, { services: this.opts.services, flows: this.opts.flows, now, clock: this.clock });
-        if (cacheKey) this.cache.set(cacheKey, result, session);
+        try {
+          result = await respond(incoming, session, { services: this.opts.services, flows: this.opts.flows, now, clock: this.clock });
+          if (cacheKey) this.cache.set(cacheKey, result, session);
+        } catch (err) {
+          // A bug must cost one polite reply, never the conversation or the process.
+          this.opts.onError?.(err as Error);
+          result = failureReply();
+        }
       }
+      if (incoming.textWasCut) result = withCutNote(result);
       session.updatedAt = at.toISOString();
       await this.opts.sessions.set(key, session);
       for (const observe of this.opts.observers ?? []) {

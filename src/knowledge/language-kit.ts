@@ -6,6 +6,7 @@ import { loadLexicon, expandAbbreviations, type Lexicon } from '../nlu/lexicon.t
 import { fold, tokenize } from '../nlu/text.ts';
 import { LanguageUnderstanding } from '../nlu/understand.ts';
 import { TopicScorer } from '../nlu/topic.ts';
+import { NluModel } from '../nlu/model/nlu-model.ts';
 
 /** Everything built once from the knowledge base and lexicon to read messages. */
 export interface LanguageKit {
@@ -13,6 +14,8 @@ export interface LanguageKit {
   nlu: LanguageUnderstanding;
   topics: TopicScorer;
   index: SearchIndex;
+  /** The learned topic, entry and question-type models; null when no model file exists. */
+  model: NluModel | null;
 }
 
 /** Builds the language kit for a knowledge base (index, spelling vocabulary, topic keywords). */
@@ -22,7 +25,13 @@ export function buildLanguageKit(knowledge: KnowledgeBase, knowledgeDir = path.j
   // Every word the knowledge base writes is a known word, so it is never "corrected" into another.
   const prose = knowledge.entries.flatMap((e) => [e.short_answer, ...e.details.flatMap((d) => [d.heading, ...d.lines]), ...e.contacts]);
   const nlu = new LanguageUnderstanding(lexicon, [...index.vocabulary(), ...tokenize(fold(prose.join(' ')))]);
-  return { lexicon, nlu, topics: new TopicScorer(lexicon), index };
+  return {
+    lexicon,
+    nlu,
+    topics: new TopicScorer(lexicon),
+    index,
+    model: NluModel.load(path.join(knowledgeDir, 'models', 'nlu-model.json')),
+  };
 }
 
 const cache = new WeakMap<KnowledgeBase, LanguageKit>();

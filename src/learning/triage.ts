@@ -44,7 +44,8 @@ export class Triage {
       const ref = maskPersonalData(incoming.payload.slice(8, 80));
       rec.item = { ...base, kind: 'unhelpful', text: last?.text ?? `(phản hồi cho ${ref})`, topic: last?.topic ?? base.topic };
     } else if (incoming.text) {
-      const text = maskPersonalData(incoming.text.slice(0, 2000)).slice(0, 500);
+      // Mask the whole text first (the masker bounds its own work), so a cut never splits an ID in two.
+      const text = maskPersonalData(incoming.text).slice(0, 500);
       if (this.lastQuestion.size > 10_000) this.lastQuestion.clear();
       this.lastQuestion.set(key, { text, topic: result.topic });
       const kind: InboxKind | null =

@@ -41,14 +41,19 @@ export function cleanText(input: string): string {
     .slice(0, MAX_NLU_CHARS);
 }
 
-/** Lower-case, diacritics removed, đ→d: the matching form. */
-export function fold(s: string): string {
+/** Vietnamese diacritics removed (đ→d, Đ→D), case kept: the one implementation of folding. */
+export function stripDiacritics(s: string): string {
   return s
-    .toLowerCase()
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
     .normalize('NFC');
+}
+
+/** Lower-case, diacritics removed, đ→d: the matching form. */
+export function fold(s: string): string {
+  return stripDiacritics(s.toLowerCase());
 }
 
 /** Word tokens (letters and digits) of an already folded string. */

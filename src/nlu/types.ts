@@ -52,6 +52,11 @@ export interface Understanding {
    * "6,24%", "kiểm tra:", "/người".
    */
   matchText: string;
+  /**
+   * Folded with abbreviations expanded and the vay/vậy, số/sổ readings applied, before typo correction:
+   * depends only on the lexicon (not on the knowledge base's vocabulary), so the topic model reads it.
+   */
+  plain: string;
   /** Word tokens of `folded`. */
   tokens: string[];
   entities: Entities;

@@ -79,6 +79,6 @@ export class LanguageUnderstanding {
       bye: cues.test('bye', corrected),
     };
     const matchText = fold(original).replace(/\s+/g, ' ').trim();
-    return { original, normalized, folded: corrected, matchText, tokens: tokenize(corrected), entities, acts };
+    return { original, normalized, folded: corrected, matchText, plain: folded0, tokens: tokenize(corrected), entities, acts };
   }
 }

@@ -25,7 +25,7 @@ export interface Server {
 export async function createServer(config: Config, logger: Logger, extra: { observers?: TurnObserver[] } = {}): Promise<Server> {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const core = await buildCore(config, logger, { persistSessions: true, withStats: true, observers: extra.observers });
-  const app = new HttpApp(logger);
+  const app = new HttpApp(logger, { trustProxy: config.TRUST_PROXY });
   const server: Server = {
     core,
     app,
@@ -52,6 +52,7 @@ export async function createServer(config: Config, logger: Logger, extra: { obse
     engine: core.engine,
     ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     ratePerIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE,
+    newConversationsPerIpPerMinute: config.RATE_LIMIT_NEW_CONVERSATIONS_PER_IP_PER_MINUTE,
     adminToken: config.ADMIN_TOKEN,
   });
   registerWebPage(app);

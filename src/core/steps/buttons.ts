@@ -24,7 +24,7 @@ export const buttonsStep: TurnStep = {
   run(turn) {
     const payload = turn.payload;
     if (!payload) return null;
-    const exact = EXACT[payload];
+    const exact = EXACT.get(payload);
     if (exact) return exact(turn, payload);
     for (const [prefix, handler] of PREFIXES) if (payload.startsWith(prefix)) return handler(turn, payload);
     const flow = turn.flows.find((f) => payload.startsWith(`${f.name}:`));
@@ -36,31 +36,34 @@ export const buttonsStep: TurnStep = {
 
 const menu: ButtonHandler = () => coreReply([introReply()]);
 
-const EXACT: Record<string, ButtonHandler> = {
-  menu,
-  help: menu,
-  start: menu,
-  'menu:topics': () => coreReply([{ text: 'Dạ, anh/chị chọn chủ đề cần hỏi:', buttons: topicButtons() }]),
-  cancel: ({ ctx }) => {
-    const had = Boolean(ctx.session.flow);
-    ctx.session.flow = undefined;
-    return coreReply(
-      [{ text: had ? 'Dạ, em đã hủy bước đang làm.' : 'Dạ, hiện không có bước nào đang làm dở.', buttons: topicButtons() }],
-      'flow',
-    );
-  },
-  'stats:menu': () =>
-    coreReply(
-      [
-        {
-          text: 'Dạ, anh/chị hỏi số liệu theo địa bàn và thời gian, ví dụ "số hộ nghèo Bình Thuận cuối năm 2023". Một vài câu hỏi mẫu:',
-          buttons: statsExamples(),
-        },
-      ],
-      'answered',
-      'statistics',
-    ),
-};
+// A Map, not an object: a payload such as "constructor" must find nothing.
+const EXACT = new Map<string, ButtonHandler>(
+  Object.entries({
+    menu,
+    help: menu,
+    start: menu,
+    'menu:topics': (): TurnResult => coreReply([{ text: 'Dạ, anh/chị chọn chủ đề cần hỏi:', buttons: topicButtons() }]),
+    cancel: ({ ctx }) => {
+      const had = Boolean(ctx.session.flow);
+      ctx.session.flow = undefined;
+      return coreReply(
+        [{ text: had ? 'Dạ, em đã hủy bước đang làm.' : 'Dạ, hiện không có bước nào đang làm dở.', buttons: topicButtons() }],
+        'flow',
+      );
+    },
+    'stats:menu': () =>
+      coreReply(
+        [
+          {
+            text: 'Dạ, anh/chị hỏi số liệu theo địa bàn và thời gian, ví dụ "số hộ nghèo Bình Thuận cuối năm 2023". Một vài câu hỏi mẫu:',
+            buttons: statsExamples(),
+          },
+        ],
+        'answered',
+        'statistics',
+      ),
+  }),
+);
 
 const PREFIXES: Array<[string, ButtonHandler]> = [
   ['stats:', async ({ ctx }) => (ctx.services.stats ? await ctx.services.stats.answer(ctx) : null)],
