@@ -61,6 +61,8 @@ export interface Classification {
   /** Vietnamese sentences: the standard, the line, the income computed, the deprivations, the rule that decided. */
   reasons: string[];
   cautions: string[];
+  /** The cautions about this household's own answers (ignored ids, unknown indicators); the rest are the standard's. */
+  household_cautions: string[];
   disclaimer: string;
 }
 
@@ -160,6 +162,7 @@ export function classify(facts: HouseholdFacts, standards: Standards | readonly 
     cautions.push(
       `Chưa rõ ${unknown.length} chỉ số (${unknown.map((id) => indicatorById(std, id)!.label).join(', ')}); chưa tính là thiếu hụt. Nếu hộ thiếu cả các chỉ số này, kết quả có thể khác.`,
     );
+  const householdCautions = [...cautions];
   if (std.indicators_unconfirmed && !stdCautions.some((c) => /chỉ số/.test(c) && /chưa/.test(c)))
     cautions.push(`Danh sách chỉ số của ${lowerFirst(std.title)} chưa được xác nhận theo văn bản chính thức.`);
 
@@ -176,6 +179,7 @@ export function classify(facts: HouseholdFacts, standards: Standards | readonly 
     deprivation_count: given == null ? null : counted.length,
     deprivations: counted,
     ignored_deprivations: ignored,
+    household_cautions: householdCautions,
     disclaimer: DISCLAIMER,
   };
 

@@ -24,7 +24,7 @@ export interface Entitlement {
 
 const CONDITION_VI: Record<ExtraKey, string> = {
   ethnic_minority: 'hộ người dân tộc thiểu số',
-  has_students: 'có người đang học đại học, cao đẳng, trung cấp hoặc đi học',
+  has_students: 'có người đang đi học',
   working_age: 'có người trong độ tuổi lao động',
 };
 

@@ -3,7 +3,9 @@
  * the guided chat check (`createEligibilityFlow`, name `elig`) and the batch checker used by
  * `src/cli/check.ts`.
  */
-export { createEligibilityFlow, isStartRequest, type EligibilityFlowOptions } from './flow.ts';
+export { createEligibilityFlow, type EligibilityFlowOptions } from './flow.ts';
+export { isStartRequest } from './intent.ts';
+export { loadEligLexicon, type EligLexicon } from './lexicon.ts';
 export {
   loadStandards,
   loadEntitlementMap,

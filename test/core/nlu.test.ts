@@ -1,7 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import { fold, normalizeTonePlacement, cleanText } from '../../src/nlu/text.ts';
-import { extractMoney } from '../../src/nlu/money.ts';
-import { extractEntities } from '../../src/nlu/entities.ts';
+import { extractMoney, readMoney } from '../../src/nlu/money.ts';
+import {
+  extractAreaType,
+  extractEntities,
+  extractMembers,
+  extractMembersChange,
+  MAX_HOUSEHOLD_SIZE,
+  readDate,
+  readMembers,
+} from '../../src/nlu/entities.ts';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
 import { buildLanguageKit } from '../../src/knowledge/language-kit.ts';
 
@@ -53,6 +61,83 @@ describe('entities', () => {
   it('rejects impossible dates', () => {
     expect(extractEntities('31/12/2026').date).toBe('2026-12-31');
     expect(extractEntities('30/02/2026').date).toBeNull();
+  });
+  it.each([
+    ['ngay 01/01/2027', '2027-01-01'],
+    ['1-1-2027', '2027-01-01'],
+    ['01.01.2027', '2027-01-01'],
+    ['2027-01-01', '2027-01-01'],
+    ['ngay 1 thang 1 nam 2027', '2027-01-01'],
+    ['30/02/2027', 'invalid'],
+    ['nam 2027', null],
+  ])('reads the date in "%s" as %s', (text, date) => {
+    expect(readDate(text)).toBe(date);
+  });
+});
+
+describe('one reader for money, household size and area (strict, or lenient for the question just asked)', () => {
+  it.each([
+    ['1tr5/nguoi', 1_500_000, true],
+    ['1 trieu 2/thang', 1_200_000, false],
+    ['1tr8/nguoi/thang', 1_800_000, true],
+    ['4tr1 thang', 4_000_000, false],
+    ['1.5tr/ng', 1_500_000, true],
+    ['thu nhap 6 trieu 4 nguoi', 6_000_000, false],
+    ['2 ty', 2_000_000_000, false],
+    ['1,5 trieu dong/nguoi/thang', 1_500_000, true],
+  ])('money "%s" → %i (per person: %s)', (text, vnd, perPerson) => {
+    expect(readMoney(text)[0]).toMatchObject({ vnd, perPerson });
+  });
+  it('does not read years, dates, counts or "tỷ lệ"/"ngân hàng" as money', () => {
+    for (const t of [
+      'luy ke den 31/12/2023 ngan hang chinh sach',
+      'dau nam 2023 ty le ho ngheo',
+      'nguoi thu 2, thu 3 dong bao nhieu',
+      '31.12.2023',
+      'nha 4 nguoi',
+    ])
+      expect(readMoney(t), t).toEqual([]);
+  });
+  it('reads a bare number as an amount only when income was just asked', () => {
+    expect(readMoney('6')).toEqual([]);
+    expect(readMoney('6', { lenient: true })[0]).toMatchObject({ vnd: 6_000_000, assumed: true });
+    expect(readMoney('1500', { lenient: true })[0]).toMatchObject({ vnd: 1_500_000, assumed: true });
+    expect(readMoney('1tr8 moi nguoi', { lenient: true })[0]).toMatchObject({ vnd: 1_800_000, perPerson: true, assumed: false });
+    expect(readMoney('khong co thu nhap', { lenient: true })[0]).toMatchObject({ vnd: 0 });
+    expect(readMoney('nam 2027 thi sao', { lenient: true })).toEqual([]);
+  });
+  it(`caps the household size at ${MAX_HOUSEHOLD_SIZE} in both modes`, () => {
+    expect(extractMembers('nha 30 nguoi')).toBe(30);
+    expect(extractMembers('nha 31 nguoi')).toBeNull();
+    expect(readMembers('31 nguoi')).toEqual({ n: 31, valid: false });
+    expect(readMembers('35', { lenient: true })).toEqual({ n: 35, valid: false });
+    expect(readMembers('0', { lenient: true })).toEqual({ n: 0, valid: false });
+  });
+  it('reads a bare size only when it was just asked, and never a per-person amount or a change', () => {
+    expect(extractMembers('6')).toBeNull();
+    expect(extractMembers('6', { lenient: true })).toBe(6);
+    expect(extractMembers('muoi hai', { lenient: true })).toBe(12);
+    expect(extractMembers('hai muoi', { lenient: true })).toBe(20);
+    expect(extractMembers('6 trieu', { lenient: true })).toBeNull();
+    expect(extractMembers('thu nhap bao nhieu mot nguoi mot thang')).toBeNull();
+    expect(extractMembers('thu nhap tu nguoi con gui ve')).toBeNull();
+    expect(extractMembers('1,5 trieu 1 nguoi')).toBeNull();
+    expect(extractMembers('neu co them 1 nguoi')).toBeNull();
+    expect(extractMembersChange('neu co them 1 nguoi thi sao')).toBe(1);
+    expect(extractMembersChange('bot hai nguoi')).toBe(-2);
+    expect(extractMembersChange('sinh them dua con')).toBe(1);
+  });
+  it('reads "phường" and "xã" one way: as a place named ("ở phường", "tại xã"), or as the bare answer when asked', () => {
+    expect(extractAreaType('o phuong 3')).toBe('urban');
+    expect(extractAreaType('phuong phap cham diem')).toBeNull();
+    expect(extractAreaType('don phuong ly hon')).toBeNull();
+    expect(extractAreaType('con cai o xa')).toBeNull();
+    expect(extractAreaType('tai xa phan son')).toBe('rural');
+    expect(extractAreaType('phuong', { lenient: true })).toBe('urban');
+    expect(extractAreaType('xa', { lenient: true })).toBe('rural');
+    expect(extractAreaType('ubnd xa/phuong', { lenient: true })).toBeNull();
+    expect(extractAreaType('nong thon hay thanh thi')).toBeNull();
+    expect(extractAreaType('neu thu nhap 7 trieu thi sao', { lenient: true })).toBeNull();
   });
 });
 

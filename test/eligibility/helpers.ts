@@ -48,6 +48,7 @@ export function testKnowledge(): KnowledgeBase {
       'Dạ, hộ nghèo được vay vốn ưu đãi, cấp thẻ BHYT miễn phí và nhiều hỗ trợ khác. Chi tiết xem từng mục.',
     ),
     entry('loan-poor-household', 'Vay vốn hộ nghèo', ['poor'], 'Dạ, hộ nghèo được vay tối đa {max_amount}/hộ, lãi suất {rate}.', {
+      topic: 'loan',
       params: {
         max_amount: { label: 'Mức vay', unit: 'vnd', history: [{ value: 100000000, from: '2019-03-01' }] },
         rate: {
@@ -65,12 +66,14 @@ export function testKnowledge(): KnowledgeBase {
       'BHYT cho hộ cận nghèo',
       ['near_poor'],
       'Dạ, người thuộc hộ cận nghèo được Nhà nước hỗ trợ ít nhất 70% mức đóng BHYT.',
+      { topic: 'health_insurance' },
     ),
     entry(
       'loan-student',
       'Vay vốn học sinh, sinh viên',
       ['poor', 'near_poor', 'average'],
       'Dạ, sinh viên thuộc hộ nghèo, cận nghèo, mức sống trung bình được vay vốn để học.',
+      { topic: 'loan' },
     ),
     entry(
       'benefits-average',
@@ -78,7 +81,10 @@ export function testKnowledge(): KnowledgeBase {
       ['average'],
       'Dạ, hộ có mức sống trung bình được hỗ trợ một phần tiền mua BHYT và vay vốn sinh viên.',
     ),
-    entry('housing-now', 'Hỗ trợ nhà ở (cũ)', ['poor'], 'Dạ, mục này đã hết hiệu lực và không được liệt kê.', { status: 'ended' }),
+    entry('housing-now', 'Hỗ trợ nhà ở (cũ)', ['poor'], 'Dạ, mục này đã hết hiệu lực và không được liệt kê.', {
+      topic: 'housing',
+      status: 'ended',
+    }),
   ]);
 }
 
@@ -107,4 +113,23 @@ export function newSession(): Session {
 /** Sessions are stored as JSON: round-trip to prove the state survives a restart. */
 export function persist(session: Session): Session {
   return JSON.parse(JSON.stringify(session)) as Session;
+}
+
+/** Plays a conversation with a flow, persisting the session as JSON between turns (as after a restart). */
+export function talker(flow: Flow, defaultNow: Date) {
+  return (turns: (string | { payload: string })[], now = defaultNow, start: Session = newSession()) => {
+    let session = start;
+    const results: (TurnResult | null)[] = [];
+    for (const t of turns) {
+      const r = typeof t === 'string' ? send(flow, session, t, now) : send(flow, session, undefined, now, t.payload);
+      results.push(r);
+      session = persist(session);
+    }
+    return { session, results, last: results[results.length - 1] };
+  };
+}
+
+/** All reply texts of a turn, joined. */
+export function textOf(r: TurnResult | null): string {
+  return (r?.replies ?? []).map((x) => x.text).join('\n');
 }
