@@ -1,8 +1,5 @@
 import type { ChannelAdapter, ChannelStatus } from '../channel.ts';
 import { channelStores, type ChannelDeps } from '../deps.ts';
-import { jsonError, parseJsonBody, type HttpRequest, type HttpResponse } from '../../server/http-app.ts';
-import { safeEqual } from '../../privacy/safe-equal.ts';
-import { sleep } from '../../util/sleep.ts';
 import { ChoiceMemory, MESSAGES, runTurn } from '../zalo-common/turn.ts';
 import { packMessages } from '../zalo-common/text.ts';
 import { Lifecycle } from '../kit/lifecycle.ts';
@@ -10,12 +7,14 @@ import { SerialQueue } from '../kit/serial.ts';
 import { InFlight } from '../kit/in-flight.ts';
 import { ChatLimiter } from '../kit/limiter.ts';
 import { SeenEvents } from '../kit/dedup.ts';
-import { whileLeading, type PollEnd } from '../kit/leader.ts';
+import { whileLeading } from '../kit/leader.ts';
 import { isAdminChat } from '../kit/access.ts';
 import { debugText } from '../kit/log.ts';
-import { backoffDelay, shortHash } from '../kit/util.ts';
-import { AbortedError, ZaloBotClient, ZaloBotError } from './client.ts';
-import { extractUpdates, type BotUpdate } from './updates.ts';
+import { shortHash } from '../kit/util.ts';
+import { ZaloBotClient, ZaloBotError } from './client.ts';
+import type { BotUpdate } from './updates.ts';
+import { ZaloBotPoller } from './polling.ts';
+import { zaloBotWebhook } from './webhook.ts';
 
 /**
  * Zalo Bot Platform adapter (bot.zaloplatforms.com): long polling with getUpdates by default (only while
@@ -26,8 +25,6 @@ import { extractUpdates, type BotUpdate } from './updates.ts';
 
 export const ZALO_BOT_WEBHOOK_PATH = '/webhooks/zalo-bot';
 
-/** Shortest cycle of a poll that brought nothing (guards against servers that do not hold). */
-const MIN_EMPTY_POLL_MS = 250;
 const WAITING_DETAIL = 'chờ lượt nhận tin: một phiên bản khác đang nhận tin Zalo Bot';
 
 export interface ZaloBotOptions {
@@ -115,12 +112,31 @@ export class ZaloBotChannel implements ChannelAdapter {
     if (this.mode === 'webhook') return this.startWebhook(this.client, abort.signal);
     let ready!: () => void;
     const first = new Promise<void>((resolve) => (ready = resolve));
+    const poller = new ZaloBotPoller(
+      this.client,
+      {
+        pollTimeoutSec: this.options.pollTimeoutSec ?? 30,
+        retryBaseMs: this.options.retryBaseMs ?? 500,
+        retryMaxMs: this.options.retryMaxMs ?? 30_000,
+      },
+      this.deps.engine.clock,
+      this.log,
+      {
+        accept: (u) => this.accept(u),
+        fatal: (err) => this.fatal(err),
+        running: () => {
+          this.life.set('running');
+          this.log.info('Zalo Bot polling started');
+          ready();
+        },
+      },
+    );
     this.loop = whileLeading(
       this.stores.leadership,
       this.name,
       abort.signal,
       async (signal) => {
-        const end = await this.poll(signal, ready);
+        const end = await poller.run(signal);
         if (!abort.signal.aborted && end === 'lost') this.life.set('starting', WAITING_DETAIL);
         return end;
       },
@@ -137,7 +153,13 @@ export class ZaloBotChannel implements ChannelAdapter {
 
   private async startWebhook(client: ZaloBotClient, signal: AbortSignal): Promise<void> {
     if (!this.routeRegistered) {
-      this.deps.app.route('POST', ZALO_BOT_WEBHOOK_PATH, (req) => this.handleWebhook(req), { bodyLimit: 1024 * 1024 });
+      const route = zaloBotWebhook({
+        secret: this.deps.config.ZALO_BOT_WEBHOOK_SECRET ?? '',
+        state: () => this.life.state,
+        accept: (u) => this.accept(u),
+        log: this.log,
+      });
+      this.deps.app.route('POST', ZALO_BOT_WEBHOOK_PATH, route, { bodyLimit: 1024 * 1024 });
       this.routeRegistered = true;
     }
     const url = `${(this.deps.config.PUBLIC_URL ?? '').replace(/\/+$/, '')}${ZALO_BOT_WEBHOOK_PATH}`;
@@ -175,92 +197,6 @@ export class ZaloBotChannel implements ChannelAdapter {
     this.life.set('failed', 'token Zalo Bot không hợp lệ hoặc đã bị đặt lại (401)');
     this.log.fatal({ err: err.message }, 'Zalo Bot token refused (401): this channel is stopped; other channels keep running');
     this.abort?.abort();
-  }
-
-  /** One leadership term of polling: deleteWebhook (getUpdates is unavailable while one is set), then the loop. */
-  private async poll(signal: AbortSignal, ready: () => void): Promise<PollEnd> {
-    const client = this.client as ZaloBotClient;
-    try {
-      await client.call('deleteWebhook', {}, { signal, retry: false, timeoutMs: 10_000 });
-    } catch (err) {
-      if (err instanceof ZaloBotError && err.isAuth) {
-        this.fatal(err);
-        ready();
-        return 'stop';
-      }
-      if (!(err instanceof AbortedError))
-        this.log.warn({ err: (err as Error).message }, 'Zalo Bot deleteWebhook failed (continuing with polling)');
-    }
-    if (signal.aborted) return 'lost';
-    this.life.set('running');
-    this.log.info('Zalo Bot polling started');
-    ready();
-    return this.pollLoop(client, signal);
-  }
-
-  private async pollLoop(client: ZaloBotClient, signal: AbortSignal): Promise<PollEnd> {
-    const pollSec = this.options.pollTimeoutSec ?? 30;
-    let failures = 0;
-    while (!signal.aborted) {
-      let result: unknown;
-      const started = this.deps.engine.clock.monotonicMs();
-      // A server that answers "no update" without holding the request must not make this a busy loop.
-      const pace = () => sleep(Math.max(0, MIN_EMPTY_POLL_MS - (this.deps.engine.clock.monotonicMs() - started)), signal);
-      try {
-        result = await client.call('getUpdates', { timeout: String(pollSec) }, { signal, timeoutMs: (pollSec + 5) * 1000, retry: false });
-        failures = 0;
-      } catch (err) {
-        if (signal.aborted || err instanceof AbortedError) break;
-        if (err instanceof ZaloBotError && err.isNoUpdate) {
-          failures = 0;
-          await pace();
-          continue;
-        }
-        if (err instanceof ZaloBotError && err.isAuth) {
-          this.fatal(err);
-          return 'stop';
-        }
-        const delay = backoffDelay(failures, this.options.retryBaseMs ?? 500, this.options.retryMaxMs ?? 30_000);
-        failures++;
-        this.log.warn({ err: (err as Error).message, delayMs: delay }, 'Zalo Bot getUpdates failed; retrying');
-        await sleep(delay, signal);
-        continue;
-      }
-      const { updates, invalid } = extractUpdates(result);
-      if (invalid) this.log.warn({ invalid }, 'Zalo Bot update not understood; ignored');
-      for (const u of updates) await this.accept(u);
-      if (updates.length === 0) await pace();
-    }
-    return 'lost';
-  }
-
-  private async handleWebhook(req: HttpRequest): Promise<HttpResponse> {
-    const state = this.life.state;
-    if (state === 'stopped' || state === 'disabled') return jsonError(503, 'Kênh Zalo Bot chưa sẵn sàng.');
-    const header = req.headers['x-bot-api-secret-token'];
-    const given = Array.isArray(header) ? header[0] : header;
-    const secret = this.deps.config.ZALO_BOT_WEBHOOK_SECRET ?? '';
-    if (!given) {
-      this.log.warn({ reqId: req.id }, 'Zalo Bot webhook without secret refused');
-      return jsonError(401, 'Thiếu X-Bot-Api-Secret-Token.');
-    }
-    if (!secret || !safeEqual(given, secret)) {
-      this.log.warn({ reqId: req.id }, 'Zalo Bot webhook with a wrong secret refused');
-      return jsonError(403, 'Secret token không đúng.');
-    }
-    if (state === 'failed') {
-      // The token was refused (401): nothing can be answered until it is replaced.
-      return { status: 200, body: { ok: true, ignored: 'channel failed' } };
-    }
-    const parsed = parseJsonBody(req);
-    if (!parsed.ok) return parsed.response;
-    const { updates, invalid } = extractUpdates(parsed.value);
-    if (invalid || updates.length === 0) {
-      this.log.warn({ reqId: req.id, invalid }, 'Zalo Bot webhook body not understood; ignored');
-      return { status: 200, body: { ok: true, ignored: 'invalid' } };
-    }
-    for (const u of updates) await this.accept(u);
-    return { status: 200, body: { ok: true } };
   }
 
   /** De-duplicates, filters and queues one update for its chat (in arrival order). */

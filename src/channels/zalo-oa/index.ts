@@ -1,6 +1,6 @@
 import type { ChannelAdapter, ChannelStatus } from '../channel.ts';
 import { channelStores, type ChannelDeps } from '../deps.ts';
-import { jsonError, parseJsonBody, type HttpRequest, type HttpResponse } from '../../server/http-app.ts';
+import { jsonError, type HttpRequest, type HttpResponse } from '../../server/http-app.ts';
 import { ChoiceMemory, MESSAGES, runTurn } from '../zalo-common/turn.ts';
 import { packMessages, splitText } from '../zalo-common/text.ts';
 import { Lifecycle } from '../kit/lifecycle.ts';
@@ -11,8 +11,8 @@ import { REPLAY_WINDOW_MS, SeenEvents } from '../kit/dedup.ts';
 import { isAdminChat } from '../kit/access.ts';
 import { debugText } from '../kit/log.ts';
 import { shortHash } from '../kit/util.ts';
-import { verifySignature } from './signature.ts';
-import { parseEvent, type FollowEvent, type NonTextEvent, type TextEvent } from './events.ts';
+import type { FollowEvent, NonTextEvent, TextEvent } from './events.ts';
+import { MAX_FUTURE_SKEW_MS, readDelivery } from './webhook.ts';
 import { TOKEN_SECRET, TokenError, TokenManager, isTokenFile, type TokenFile } from './tokens.ts';
 import { ERR_NO_INTERACTION, OaClient, OaSendError, type Recipient } from './client.ts';
 
@@ -26,8 +26,7 @@ import { ERR_NO_INTERACTION, OaClient, OaSendError, type Recipient } from './cli
  */
 
 export const ZALO_OA_WEBHOOK_PATH = '/webhooks/zalo-oa';
-/** How far ahead of our clock a signed timestamp may be (clock skew); further ahead is a forged or replayed event. */
-export const MAX_FUTURE_SKEW_MS = 15 * 60_000;
+export { MAX_FUTURE_SKEW_MS };
 /** Status detail when no token can be read: says what the operator must do. */
 export const REAUTH_DETAIL =
   'cần cấp quyền lại: không đọc được token Zalo OA (cả bản hiện tại và bản trước); quản trị OA phải cấp quyền lại cho ứng dụng rồi đặt token mới';
@@ -171,64 +170,26 @@ export class ZaloOaChannel implements ChannelAdapter {
     // 'failed' (token refused or unreadable) still verifies and records events: fixed tokens recover it.
     const state = this.life.state;
     if (state !== 'running' && state !== 'failed') return jsonError(503, 'Kênh Zalo OA chưa sẵn sàng.');
-    const header = req.headers['x-zevent-signature'];
-    const signature = Array.isArray(header) ? header[0] : header;
-    if (!signature) {
-      this.log.warn({ reqId: req.id }, 'OA webhook without signature refused');
-      return jsonError(401, 'Thiếu chữ ký X-ZEvent-Signature.');
-    }
-    const parsed = parseJsonBody(req);
-    if (!parsed.ok) {
-      this.log.warn({ reqId: req.id }, 'OA webhook with an unreadable body refused');
-      return parsed.response;
-    }
-    const verdict = verifySignature(req.rawBody, parsed.value, signature, this.deps.config.ZALO_OA_SECRET_KEY as string);
-    if (!verdict.ok) {
-      this.log.warn({ reqId: req.id, reason: verdict.reason }, 'OA webhook signature refused');
-      return jsonError(403, 'Chữ ký không hợp lệ.');
-    }
-    if (verdict.appId !== this.deps.config.ZALO_OA_APP_ID) {
-      this.log.warn({ reqId: req.id }, 'OA webhook signed for another app_id (accepted: the OA secret matched)');
-    }
-    const event = parseEvent(parsed.value);
-    if (event.kind === 'invalid') {
-      this.log.warn({ reqId: req.id, event: event.eventName, issues: event.issues }, 'OA webhook event not understood; ignored');
-      return { status: 200, body: { ok: true, ignored: 'invalid' } };
-    }
-    const outside = this.outsideWindow(event.kind === 'other' ? event.timestamp : event.event.timestamp);
-    if (outside) {
-      // 200, not 4xx: Zalo retries failed deliveries for hours, and a replay never becomes fresh.
-      this.log.info({ reqId: req.id, reason: outside }, 'OA webhook event outside the time window; ignored');
-      return { status: 200, body: { ok: true, ignored: outside } };
-    }
-    if (event.kind === 'other') {
-      this.log.info({ reqId: req.id, event: event.eventName }, 'OA webhook event not handled; ignored');
-      return { status: 200, body: { ok: true, ignored: 'event' } };
-    }
-    const user = event.kind === 'follow' ? event.event.follower.id : event.event.sender.id;
-    const id =
-      event.kind === 'follow' ? `follow:${user}:${event.event.timestamp}` : `${event.event.event_name}:${event.event.message.msg_id}`;
-    if (!(await this.seen.markNew(id))) {
-      this.log.info({ reqId: req.id, event: event.event.event_name }, 'OA webhook event already handled (retry); ignored');
+    const read = readDelivery(req, {
+      oaSecretKey: this.deps.config.ZALO_OA_SECRET_KEY as string,
+      appId: this.deps.config.ZALO_OA_APP_ID,
+      now: this.now(),
+      maxAgeMs: this.maxAgeMs,
+      log: this.log,
+    });
+    if ('response' in read) return read.response;
+    const d = read.delivery;
+    if (!(await this.seen.markNew(d.id))) {
+      this.log.info({ reqId: req.id, event: d.event.event_name }, 'OA webhook event already handled (retry); ignored');
       return { status: 200, body: { ok: true, duplicate: true } };
     }
-    const task = this.queue.run(user, async () => {
-      if (event.kind === 'text') await this.onText(event.event);
-      else if (event.kind === 'non-text') await this.onNonText(event.event);
-      else await this.onFollow(event.event);
+    const task = this.queue.run(d.user, async () => {
+      if (d.kind === 'text') await this.onText(d.event);
+      else if (d.kind === 'non-text') await this.onNonText(d.event);
+      else await this.onFollow(d.event);
     });
     void this.inFlight.add(task).catch((err) => this.log.error({ err: (err as Error).message }, 'OA event processing failed'));
     return { status: 200, body: { ok: true } };
-  }
-
-  /** 'stale' or 'future' when a signed timestamp is outside the accepted window; null inside it. */
-  private outsideWindow(rawTs: number): 'stale' | 'future' | null {
-    // Zalo sends epoch milliseconds; tolerate seconds rather than dropping every event.
-    const ts = rawTs < 1e12 ? rawTs * 1000 : rawTs;
-    const now = this.now();
-    if (now - ts > this.maxAgeMs) return 'stale';
-    if (ts - now > MAX_FUTURE_SKEW_MS) return 'future';
-    return null;
   }
 
   /** Counts one message against the resident's limit; the first refusal of a flood gets one polite reply. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Logger } from '../../observability/logger.ts';
 import type { SecretStore } from '../../storage/types.ts';
 import { redactSecrets, shortHash } from '../kit/util.ts';
+import { OauthRefused, refreshAccessToken, type OauthGrant } from './oauth.ts';
 
 /**
  * OA access token + rotating single-use refresh token, kept through a {@link SecretStore}
@@ -40,21 +41,6 @@ export type TokenFile = z.infer<typeof fileSchema>;
 export function isTokenFile(value: unknown): boolean {
   return fileSchema.safeParse(value).success;
 }
-
-const refreshResponseSchema = z.looseObject({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1),
-  expires_in: z
-    .union([z.number(), z.string().regex(/^\d+$/)])
-    .transform(Number)
-    .optional(),
-});
-const errorResponseSchema = z.looseObject({
-  error: z.union([z.number(), z.string()]).optional(),
-  error_name: z.string().optional(),
-  error_description: z.string().optional(),
-  message: z.string().optional(),
-});
 
 export class TokenError extends Error {
   constructor(
@@ -211,45 +197,30 @@ export class TokenManager {
     const refreshToken = this.state.refreshToken;
     const secret = this.opts.appSecretKey;
     if (!refreshToken || !secret) throw new TokenError('cannot refresh the OA token: refresh token or ZALO_APP_SECRET_KEY missing', true);
-    const url = `${this.opts.oauthBase.replace(/\/+$/, '')}/v4/oa/access_token`;
-    const form = new URLSearchParams({ refresh_token: refreshToken, app_id: this.opts.appId, grant_type: 'refresh_token' });
-    let res: Response;
+    let granted: OauthGrant;
     try {
-      res = await this.fetchImpl(url, {
-        method: 'POST',
-        headers: { secret_key: secret, 'content-type': 'application/x-www-form-urlencoded' },
-        body: form.toString(),
-        signal: AbortSignal.timeout(this.opts.requestTimeoutMs ?? 15_000),
+      granted = await refreshAccessToken({
+        fetch: this.fetchImpl,
+        oauthBase: this.opts.oauthBase,
+        appId: this.opts.appId,
+        appSecretKey: secret,
+        refreshToken,
+        timeoutMs: this.opts.requestTimeoutMs ?? 15_000,
       });
     } catch (err) {
-      const msg = this.redact(`OA token refresh failed: ${(err as Error).message}`);
+      const refused = err instanceof OauthRefused;
+      const msg = this.redact(refused ? err.message : `OA token refresh failed: ${(err as Error).message}`);
       this.lastError = msg;
-      throw new TokenError(msg, false);
-    }
-    let body: unknown;
-    try {
-      body = await res.json();
-    } catch {
-      body = undefined;
-    }
-    const ok = refreshResponseSchema.safeParse(body);
-    if (!ok.success) {
-      const e = errorResponseSchema.safeParse(body);
-      const detail = e.success
-        ? [e.data.error, e.data.error_name, e.data.error_description ?? e.data.message].filter((x) => x !== undefined).join(' ')
-        : '';
-      const msg = this.redact(`OA token refresh refused (HTTP ${res.status}${detail ? `: ${detail}` : ''})`);
-      this.lastError = msg;
-      // A 5xx is transient; an answer that is not a token is a refusal of this refresh token.
-      throw new TokenError(msg, res.status < 500);
+      // A 5xx or a network failure is transient; an answer that is not a token refuses this refresh token.
+      throw new TokenError(msg, refused && err.permanent);
     }
     const now = this.opts.now();
     const lifetime =
-      ok.data.expires_in && ok.data.expires_in > 0 ? ok.data.expires_in * 1000 : (this.opts.defaultLifetimeMs ?? 25 * 3600_000);
+      granted.expiresInSec && granted.expiresInSec > 0 ? granted.expiresInSec * 1000 : (this.opts.defaultLifetimeMs ?? 25 * 3600_000);
     const next: TokenFile = {
       ...this.state,
-      accessToken: ok.data.access_token,
-      refreshToken: ok.data.refresh_token,
+      accessToken: granted.accessToken,
+      refreshToken: granted.refreshToken,
       expiresAt: now + lifetime,
       obtainedAt: now,
       updatedAt: new Date(now).toISOString(),
@@ -261,7 +232,7 @@ export class TokenManager {
     this.lastError = null;
     this.opts.logger.info({ channel: 'zalo-oa', expiresInSec: Math.round(lifetime / 1000) }, 'OA access token refreshed');
     this.schedule();
-    return ok.data.access_token;
+    return granted.accessToken;
   }
 
   /** Schedules a background refresh before expiry, so an idle OA keeps its refresh token alive. */
