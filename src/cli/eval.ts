@@ -1,41 +1,39 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
 import { PROJECT_ROOT } from '../config.ts';
 import { ANSWER_THRESHOLD } from '../core/respond.ts';
+import { stripDiacritics } from '../nlu/text.ts';
 import { monotonicMs } from '../time/clock.ts';
+import { type Answer, detailLines, type EvalLine, pct, scoreSet } from '../eval/score.ts';
 
 /**
- * `npm run eval [-- file.jsonl]`: runs the batch interface (`ask --jsonl`) over the development question
- * set and prints topic accuracy (overall, per topic, per style), a confusion table, out-of-scope
- * precision/recall, wrongly declined in-scope questions, the confident-and-wrong rate, and the share of
- * statistics answers containing their required figures. Writes a per-question report to reports/.
+ * `npm run eval`: answer quality on every evaluation set listed in eval/sets.yaml, side by side, each
+ * as written and with accents stripped, with the figure each set gave when it was first measured.
+ * `npm run eval -- <file.jsonl>`: the detailed report of one set (per topic, per style, confusion).
+ * Answers come from the batch interface (`ask --jsonl`), exactly as an integrator would get them.
+ * Writes a per-question report to reports/eval-report.jsonl.
  */
-interface EvalLine {
-  id: string;
-  /** Fact probes: alternatives, each a list of strings that must all appear in the answer. */
-  expect_any?: string[][];
-  /** Fact probes: strings that reveal an outdated or wrong figure. */
-  expect_none?: string[];
-  question?: string;
-  dialogue?: string[];
-  topic: string;
-  household: string | null;
-  styles: string[];
-  must_mention?: string[];
-}
-interface Answer {
-  id: string;
-  topic: string;
-  household: string | null;
-  confidence: number;
-  answer: string;
-  error?: string;
-}
+const setsSchema = z.object({
+  sets: z.array(
+    z.object({
+      name: z.string(),
+      file: z.string(),
+      note: z.string().optional(),
+      tuned_on: z.boolean().default(false),
+      first_measured: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+    }),
+  ),
+});
 
-const DECLINE_MARKERS = ['nằm ngoài phạm vi', 'em chưa hiểu rõ'];
-const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
-const norm = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').toLowerCase();
+function readLines(file: string): EvalLine[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as EvalLine);
+}
 
 async function runBatch(input: string): Promise<Answer[]> {
   return new Promise((resolve, reject) => {
@@ -60,125 +58,87 @@ async function runBatch(input: string): Promise<Answer[]> {
   });
 }
 
-async function main() {
-  const file =
-    process.argv.slice(2).find((a) => a.endsWith('.jsonl')) ?? path.resolve(PROJECT_ROOT, '..', 'shared', 'eval', 'dev-questions.jsonl');
-  const lines = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as EvalLine);
+const strip = (l: EvalLine): EvalLine => ({
+  ...l,
+  question: l.question === undefined ? undefined : stripDiacritics(l.question),
+  dialogue: l.dialogue?.map(stripDiacritics),
+});
+
+function writeReport(rows: unknown[]): string {
+  const dir = path.join(PROJECT_ROOT, 'reports');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'eval-report.jsonl');
+  writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  return file;
+}
+
+async function one(file: string): Promise<void> {
+  const lines = readLines(file);
   const started = monotonicMs();
   const answers = await runBatch(
     lines.map((l) => JSON.stringify({ id: l.id, question: l.question, dialogue: l.dialogue })).join('\n') + '\n',
   );
   const seconds = (monotonicMs() - started) / 1000;
-  const byId = new Map(answers.map((a) => [String(a.id), a]));
-
-  const topics = [...new Set(lines.map((l) => l.topic))].sort();
-  const perTopic = new Map<string, [number, number]>();
-  const perStyle = new Map<string, [number, number]>();
-  const confusion = new Map<string, Map<string, number>>();
-  let correct = 0,
-    confidentWrong = 0,
-    inScope = 0,
-    declinedInScope = 0;
-  let oosTp = 0,
-    oosFp = 0,
-    oosFn = 0;
-  let statsLines = 0,
-    statsOk = 0;
-  let probes = 0,
-    probesOk = 0;
-  const probeFailures: string[] = [];
-  const report: unknown[] = [];
-  for (const l of lines) {
-    const a = byId.get(l.id);
-    const predicted = a?.topic ?? 'missing';
-    const ok = predicted === l.topic;
-    if (ok) correct++;
-    const t = perTopic.get(l.topic) ?? [0, 0];
-    perTopic.set(l.topic, [t[0] + (ok ? 1 : 0), t[1] + 1]);
-    for (const s of l.styles ?? []) {
-      const v = perStyle.get(s) ?? [0, 0];
-      perStyle.set(s, [v[0] + (ok ? 1 : 0), v[1] + 1]);
-    }
-    const row = confusion.get(l.topic) ?? new Map();
-    row.set(predicted, (row.get(predicted) ?? 0) + 1);
-    confusion.set(l.topic, row);
-    if (!ok && (a?.confidence ?? 0) >= ANSWER_THRESHOLD) confidentWrong++;
-    const declined = predicted === 'out_of_scope' || DECLINE_MARKERS.some((m) => (a?.answer ?? '').includes(m));
-    if (l.topic !== 'out_of_scope') {
-      inScope++;
-      if (declined) declinedInScope++;
-    }
-    if (l.topic === 'out_of_scope' && predicted === 'out_of_scope') oosTp++;
-    if (l.topic !== 'out_of_scope' && predicted === 'out_of_scope') oosFp++;
-    if (l.topic === 'out_of_scope' && predicted !== 'out_of_scope') oosFn++;
-    let mentionOk: boolean | null = null;
-    if (l.topic === 'statistics' && l.must_mention?.length) {
-      statsLines++;
-      const text = norm(a?.answer ?? '');
-      mentionOk = l.must_mention!.every((m) => text.includes(norm(m)));
-      if (mentionOk) statsOk++;
-    }
-    let probeOk: boolean | null = null;
-    if (l.expect_any) {
-      probes++;
-      const text = norm(a?.answer ?? '');
-      probeOk =
-        l.expect_any.some((alt) => alt.every((x) => text.includes(norm(x)))) && !(l.expect_none ?? []).some((x) => text.includes(norm(x)));
-      if (probeOk) probesOk++;
-      else probeFailures.push(`${l.id}: ${l.question ?? ''}`);
-    }
-    report.push({
-      id: l.id,
-      expected: l.topic,
-      predicted,
-      ok,
-      confidence: a?.confidence,
-      styles: l.styles ?? [],
-      mentionOk,
-      probeOk,
-      question: l.question ?? l.dialogue,
-      answer: a?.answer,
-    });
-  }
-
-  const out: string[] = [];
-  out.push(`Bộ câu hỏi: ${path.basename(file)} (${lines.length} dòng, ${seconds.toFixed(1)} s)`);
-  out.push(`Topic accuracy: ${pct(correct, lines.length)} (${correct}/${lines.length})`);
-  out.push(`Confident and wrong (confidence ≥ ${ANSWER_THRESHOLD}): ${pct(confidentWrong, lines.length)} (${confidentWrong})`);
-  out.push(`Out-of-scope precision: ${pct(oosTp, oosTp + oosFp)}  recall: ${pct(oosTp, oosTp + oosFn)}`);
-  out.push(`In-scope wrongly declined: ${pct(declinedInScope, inScope)} (${declinedInScope}/${inScope})`);
-  out.push(`Statistics answers with all must_mention figures: ${pct(statsOk, statsLines)} (${statsOk}/${statsLines})`);
-  if (probes) {
-    out.push(`Fact probes answered with the current figure: ${pct(probesOk, probes)} (${probesOk}/${probes})`);
-    for (const f of probeFailures) out.push(`  failed ${f}`);
-  }
-  out.push('');
-  out.push('Per topic:');
-  for (const t of topics) {
-    const [a, b] = perTopic.get(t)!;
-    out.push(`  ${t.padEnd(20)} ${pct(a, b).padStart(6)} (${a}/${b})`);
-  }
-  out.push('Per style:');
-  for (const [s, [a, b]] of [...perStyle.entries()].sort()) out.push(`  ${s.padEnd(20)} ${pct(a, b).padStart(6)} (${a}/${b})`);
-  out.push('');
-  out.push('Confusion (rows = expected, columns = predicted):');
-  const cols = [...new Set([...topics, ...answers.map((a) => a.topic)])].sort();
-  const abbr = (t: string) => t.slice(0, 6);
-  out.push('  ' + ''.padEnd(20) + cols.map((c) => abbr(c).padStart(7)).join(''));
-  for (const t of topics) out.push('  ' + t.padEnd(20) + cols.map((c) => String(confusion.get(t)?.get(c) ?? '.').padStart(7)).join(''));
-  const reportDir = path.join(PROJECT_ROOT, 'reports');
-  mkdirSync(reportDir, { recursive: true });
-  const reportFile = path.join(reportDir, 'eval-report.jsonl');
-  writeFileSync(reportFile, report.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  out.push('');
-  out.push(`Per-question report: ${path.relative(process.cwd(), reportFile)}`);
+  const s = scoreSet(lines, new Map(answers.map((a) => [String(a.id), a])), ANSWER_THRESHOLD);
+  const out = detailLines(path.basename(file), s, ANSWER_THRESHOLD, seconds);
+  out.push('', `Per-question report: ${path.relative(process.cwd(), writeReport(s.rows))}`);
   console.log(out.join('\n'));
 }
 
-main().catch((err) => {
+async function all(): Promise<void> {
+  const registry = setsSchema.parse(YAML.parse(readFileSync(path.join(PROJECT_ROOT, 'eval', 'sets.yaml'), 'utf8')));
+  const sets = registry.sets
+    .map((s) => ({ ...s, path: path.resolve(PROJECT_ROOT, s.file) }))
+    .filter((s) => existsSync(s.path))
+    .map((s) => ({ ...s, lines: readLines(s.path) }));
+  // One batch for every set, as written and without accents: ids carry the set and the variant.
+  const input: string[] = [];
+  for (const s of sets)
+    for (const l of s.lines)
+      for (const [variant, line] of [
+        ['a', l],
+        ['u', strip(l)],
+      ] as const)
+        input.push(JSON.stringify({ id: `${s.name}|${variant}|${l.id}`, question: line.question, dialogue: line.dialogue }));
+  const started = monotonicMs();
+  const answers = await runBatch(input.join('\n') + '\n');
+  const seconds = (monotonicMs() - started) / 1000;
+  const byKey = new Map(answers.map((a) => [String(a.id), a]));
+  const rows: unknown[] = [];
+  const out: string[] = [];
+  out.push(
+    `Chất lượng trả lời trên ${sets.length} bộ đánh giá (${input.length} lượt, ${seconds.toFixed(1)} s). Không bộ nào được dùng để huấn luyện.`,
+  );
+  out.push('');
+  out.push(
+    `${'bộ'.padEnd(8)}${'dòng'.padStart(6)}${'có dấu'.padStart(9)}${'không dấu'.padStart(11)}${'tự tin sai'.padStart(12)}${'hỏi lại'.padStart(9)}${'số liệu'.padStart(9)}${'dữ kiện'.padStart(9)}  lần đo đầu        đã chỉnh theo bộ này`,
+  );
+  for (const s of sets) {
+    const variant = (v: string) =>
+      scoreSet(
+        s.lines,
+        new Map(s.lines.map((l) => [l.id, byKey.get(`${s.name}|${v}|${l.id}`)!]).filter(([, a]) => a) as Array<[string, Answer]>),
+        ANSWER_THRESHOLD,
+      );
+    const a = variant('a');
+    const u = variant('u');
+    for (const r of a.rows) rows.push({ set: s.name, variant: 'accented', ...r });
+    for (const r of u.rows) rows.push({ set: s.name, variant: 'unaccented', ...r });
+    const first = s.first_measured ? `${s.first_measured.accuracy}%${s.first_measured.date ? ` (${s.first_measured.date})` : ''}` : '—';
+    out.push(
+      `${s.name.padEnd(8)}${String(s.lines.length).padStart(6)}${pct(a.correct, a.lines).padStart(9)}${pct(u.correct, u.lines).padStart(11)}${pct(a.confidentWrong, a.lines).padStart(12)}${pct(a.clarified, a.lines).padStart(9)}${pct(a.stats.ok, a.stats.lines).padStart(9)}${pct(a.probes.ok, a.probes.lines).padStart(9)}  ${first.padEnd(18)}${s.tuned_on ? 'có' : 'không (đo trước khi sửa)'}`,
+    );
+  }
+  out.push('');
+  out.push(
+    'Cột: độ chính xác chủ đề (có dấu / bỏ hết dấu), tỷ lệ trả lời tự tin mà sai, tỷ lệ hỏi lại, câu số liệu đủ con số, câu hỏi dữ kiện đúng con số hiện hành.',
+  );
+  out.push(`Chi tiết một bộ: npm run eval -- <tệp.jsonl>. Từng câu: ${path.relative(process.cwd(), writeReport(rows))}`);
+  console.log(out.join('\n'));
+}
+
+const file = process.argv.slice(2).find((a) => a.endsWith('.jsonl'));
+(file ? one(path.resolve(file)) : all()).catch((err) => {
   console.error(`eval failed: ${(err as Error).message}`);
   process.exit(1);
 });
