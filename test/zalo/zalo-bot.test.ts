@@ -137,6 +137,16 @@ describe('Zalo Bot Platform channel', () => {
     expect(fake.callsOf('getUpdates')).toHaveLength(0);
   });
 
+  it('webhook mode: serves at once and retries a failing setWebhook in the background', async () => {
+    fake.failNext('setWebhook', 500, 3);
+    const { channel } = await startChannel({ mode: 'webhook', options: { maxRetries: 0, retryBaseMs: 20 } });
+    expect(channel.status().state).toBe('running');
+    expect(channel.status().detail).toMatch(/setWebhook thất bại/);
+    await waitFor(() => fake.webhook !== null, 3000, 'setWebhook retried');
+    await waitFor(() => channel.status().detail === undefined, 1000, 'detail cleared');
+    expect(fake.callsOf('setWebhook').map((c) => c.status)).toEqual([500, 500, 500, 200]);
+  });
+
   it('webhook mode: refuses a wrong or missing secret and processes nothing', async () => {
     const { channel } = await startChannel({ mode: 'webhook' });
     const wrong = await fake.pushWebhook(botUpdate('message.text.received', { text: 'xin chào' }), { secret: 'webhook-secret-124' });

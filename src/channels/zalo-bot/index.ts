@@ -2,7 +2,7 @@ import type { ChannelAdapter, ChannelStatus } from '../channel.ts';
 import { channelStores, type ChannelDeps } from '../deps.ts';
 import { ChoiceMemory, MESSAGES, runTurn } from '../zalo-common/turn.ts';
 import { packMessages } from '../zalo-common/text.ts';
-import { Lifecycle } from '../kit/lifecycle.ts';
+import { Lifecycle, retryWithBackoff } from '../kit/lifecycle.ts';
 import { SerialQueue } from '../kit/serial.ts';
 import { InFlight } from '../kit/in-flight.ts';
 import { ChatLimiter } from '../kit/limiter.ts';
@@ -163,17 +163,31 @@ export class ZaloBotChannel implements ChannelAdapter {
       this.routeRegistered = true;
     }
     const url = `${(this.deps.config.PUBLIC_URL ?? '').replace(/\/+$/, '')}${ZALO_BOT_WEBHOOK_PATH}`;
-    try {
-      await client.call('setWebhook', { url, secret_token: this.deps.config.ZALO_BOT_WEBHOOK_SECRET }, { signal });
-      this.life.set('running');
-      this.log.info({ url }, 'Zalo Bot webhook set');
-    } catch (err) {
-      if (err instanceof ZaloBotError && err.isAuth) this.fatal(err);
-      else {
-        this.life.set('running', `setWebhook thất bại: ${(err as Error).message}`);
-        this.log.error({ err: (err as Error).message }, 'Zalo Bot setWebhook failed; the webhook route stays open');
-      }
-    }
+    let ready!: () => void;
+    const first = new Promise<void>((resolve) => (ready = resolve));
+    // The route serves at once; a failing setWebhook is retried in the background until it succeeds.
+    this.loop = retryWithBackoff(
+      () => client.call('setWebhook', { url, secret_token: this.deps.config.ZALO_BOT_WEBHOOK_SECRET }, { signal }),
+      {
+        signal,
+        initialDelayMs: this.options.retryBaseMs ?? 1000,
+        maxDelayMs: 60_000,
+        isFatal: (err) => err instanceof ZaloBotError && err.isAuth,
+        onRetry: (err, delayMs) => {
+          this.life.set('running', `setWebhook thất bại, đang thử lại: ${(err as Error).message}`);
+          this.log.error({ err: (err as Error).message, retryInMs: delayMs }, 'Zalo Bot setWebhook failed; the webhook route stays open');
+          ready();
+        },
+      },
+    )
+      .then((outcome) => {
+        if (outcome.ok) {
+          this.life.set('running');
+          this.log.info({ url }, 'Zalo Bot webhook set');
+        } else if (outcome.reason === 'fatal') this.fatal(outcome.error as Error);
+      })
+      .finally(ready);
+    await first;
   }
 
   async stop(): Promise<void> {
