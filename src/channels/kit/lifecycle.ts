@@ -45,6 +45,7 @@ export class Lifecycle {
   }
 }
 
+/** How {@link retryWithBackoff} waits and when it gives up. */
 export interface RetryOptions {
   signal: AbortSignal;
   /** First wait after a failure; doubled each time up to `maxDelayMs`. */
@@ -56,6 +57,7 @@ export interface RetryOptions {
   onRetry?: (err: unknown, delayMs: number, attempt: number) => void;
 }
 
+/** What {@link retryWithBackoff} ended with: the value, an abort (stop), or a fatal error. */
 export type RetryOutcome<T> = { ok: true; value: T } | { ok: false; reason: 'aborted' } | { ok: false; reason: 'fatal'; error: unknown };
 
 /**

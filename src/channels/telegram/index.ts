@@ -42,6 +42,7 @@ export function createTelegramChannel(deps: ChannelDeps, options: TelegramChanne
   return new TelegramChannel(deps, options);
 }
 
+/** The Telegram adapter: see the module comment above and README.md beside this file. */
 export class TelegramChannel implements ChannelAdapter {
   readonly name = 'telegram';
   private readonly life: Lifecycle;

@@ -11,8 +11,10 @@ export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] a
 
 /** grammY types its signals with the abort-controller polyfill; the runtime accepts the native one. */
 type GSignal = Parameters<Bot['api']['getMe']>[0];
+/** Passes a native AbortSignal where grammY expects its polyfill type. */
 export const grammySignal = (signal: AbortSignal): GSignal => signal as unknown as GSignal;
 
+/** Pacing of the getUpdates loop. */
 export interface PollerOptions {
   /** getUpdates long-poll timeout in seconds. */
   pollTimeoutSeconds: number;

@@ -226,6 +226,7 @@ export function splitHtml(html: string, limit = TELEGRAM_TEXT_LIMIT): string[] {
 // ---------------------------------------------------------------------------------------------
 // Keyboards
 
+/** One inline keyboard button as the Bot API takes it. */
 export interface InlineButton {
   text: string;
   callback_data: string;

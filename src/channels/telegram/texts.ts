@@ -28,6 +28,7 @@ export const COMMANDS: readonly TelegramCommand[] = [
  */
 export const ADMIN_COMMANDS: readonly string[] = ['hopthu', 'inbox', 'nhapsolieu'];
 
+/** The adapter's own polite replies (platform events, limits, failures); policy text comes from the core. */
 export const TEXTS = {
   nonText:
     'Dạ, em chỉ đọc được tin nhắn chữ. Anh/chị vui lòng gõ câu hỏi bằng chữ (ví dụ: "Hộ nghèo được vay vốn bao nhiêu?") hoặc bấm /chinhsach để xem các chủ đề ạ.',

@@ -19,6 +19,7 @@ const envelopeSchema = z.looseObject({
   description: z.string().optional(),
 });
 
+/** A Bot Platform call that failed, with the code that decides what to do (retry, stop, keep polling). */
 export class ZaloBotError extends Error {
   constructor(
     readonly method: string,
@@ -42,8 +43,10 @@ export class ZaloBotError extends Error {
   }
 }
 
+/** The call was abandoned because the channel is stopping. */
 export class AbortedError extends Error {}
 
+/** Where and how the client calls the Bot Platform. */
 export interface ZaloBotClientOptions {
   apiBase: string;
   token: string;
@@ -58,6 +61,7 @@ export interface ZaloBotClientOptions {
   onRetry?: (info: { method: string; code: number | null; attempt: number; delayMs: number }) => void;
 }
 
+/** Per-call overrides (abort, timeout, retry). */
 export interface CallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -65,6 +69,7 @@ export interface CallOptions {
   retry?: boolean;
 }
 
+/** The small typed Bot Platform client (no SDK is worth depending on: channels.md §3). */
 export class ZaloBotClient {
   private readonly fetchImpl: typeof fetch;
   private readonly base: string;

@@ -27,6 +27,7 @@ export const ZALO_BOT_WEBHOOK_PATH = '/webhooks/zalo-bot';
 
 const WAITING_DETAIL = 'chờ lượt nhận tin: một phiên bản khác đang nhận tin Zalo Bot';
 
+/** Tuning of the Bot Platform adapter (tests shorten every wait). */
 export interface ZaloBotOptions {
   fetch?: typeof fetch;
   /** getUpdates long-poll timeout in seconds (sent to the API). Default 30. */
@@ -52,6 +53,7 @@ function isPrivateChat(m: BotUpdate['message']): boolean {
   return !m.chat || m.chat.id === m.from.id;
 }
 
+/** The Zalo Bot Platform adapter: see the module comment above. */
 export class ZaloBotChannel implements ChannelAdapter {
   readonly name = 'zalo-bot';
   private readonly life: Lifecycle;

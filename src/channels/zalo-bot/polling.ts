@@ -9,6 +9,7 @@ import { extractUpdates, type BotUpdate } from './updates.ts';
 /** Shortest cycle of a poll that brought nothing (guards against servers that do not hold). */
 const MIN_EMPTY_POLL_MS = 250;
 
+/** Pacing of the getUpdates loop. */
 export interface ZaloBotPollerOptions {
   /** getUpdates long-poll timeout in seconds (sent to the API). */
   pollTimeoutSec: number;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 /** Zalo Bot Platform updates (webhook bodies and getUpdates results). */
 const id = z.union([z.string().min(1), z.number()]).transform((v) => String(v));
 
+/** A Bot Platform message; ids arrive as strings or numbers and are kept as strings. */
 export const botMessageSchema = z.looseObject({
   message_id: id,
   date: z.union([z.number(), z.string()]).optional(),
@@ -12,11 +13,13 @@ export const botMessageSchema = z.looseObject({
   caption: z.string().optional(),
 });
 
+/** One update: the event name and its message. */
 export const updateSchema = z.looseObject({
   event_name: z.string().min(1).max(100),
   message: botMessageSchema,
 });
 
+/** A validated update. */
 export type BotUpdate = z.infer<typeof updateSchema>;
 
 /**

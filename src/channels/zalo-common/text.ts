@@ -35,6 +35,7 @@ export function renderChoices(buttons: Button[]): string {
   return ['Trả lời bằng số:', ...buttons.map((b, i) => `${i + 1}. ${b.label}`)].join('\n');
 }
 
+/** A turn's replies as Zalo plain text. */
 export interface RenderedTurn {
   /** Answer text with citations (everything but the choices). */
   body: string;

@@ -13,6 +13,7 @@ import { TokenError, type TokenManager } from './tokens.ts';
 export const ERR_TOKEN_INVALID = -216;
 /** Codes that mean "this access token is no longer accepted": refresh once and retry. */
 const TOKEN_REJECTED = new Set([ERR_TOKEN_INVALID, -124]);
+/** The resident has not written for 7 days: consultation messages are blocked (never retried). */
 export const ERR_NO_INTERACTION = -230;
 
 const sendResponseSchema = z.looseObject({
@@ -28,8 +29,10 @@ const sendResponseSchema = z.looseObject({
     .nullable(),
 });
 
+/** Reply to a message (free quota) or to a user (proactive). */
 export type Recipient = { message_id: string } | { user_id: string };
 
+/** A message the OA API did not accept, with its error code. */
 export class OaSendError extends Error {
   constructor(
     message: string,
@@ -41,6 +44,7 @@ export class OaSendError extends Error {
   }
 }
 
+/** Where and how the client calls the OA API. */
 export interface OaClientOptions {
   apiBase: string;
   tokens: TokenManager;
@@ -52,11 +56,13 @@ export interface OaClientOptions {
   retries?: number;
 }
 
+/** What a successful send reports (for quota monitoring). */
 export interface SendOutcome {
   messageId?: string;
   quotaType?: string;
 }
 
+/** Sends customer-service text messages, refreshing the token once on -216. */
 export class OaClient {
   private readonly fetchImpl: typeof fetch;
   /** Messages sent, by quota pool ('reply', 'sub_quota', ... or 'charged' when absent). */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 const id = z.union([z.string().min(1), z.number().int()]).transform((v) => String(v));
 const timestamp = z.union([z.string().regex(/^\d{1,16}$/), z.number().int().nonnegative()]).transform((v) => Number(v));
 
+/** Fields every event carries (and the signature covers). */
 export const baseEventSchema = z.looseObject({
   app_id: id,
   event_name: z.string().min(1).max(100),
@@ -21,6 +22,7 @@ const userMessageBase = {
   user_id_by_app: id.optional(),
 };
 
+/** A resident's text message. */
 export const textEventSchema = z.looseObject({
   ...userMessageBase,
   event_name: z.literal('user_send_text'),
@@ -40,12 +42,14 @@ export const NON_TEXT_EVENTS = [
   'user_send_business_card',
 ] as const;
 
+/** A resident's picture, sticker, file, location…: answered with a short hint. */
 export const nonTextEventSchema = z.looseObject({
   ...userMessageBase,
   event_name: z.enum(NON_TEXT_EVENTS),
   message: z.looseObject({ msg_id: id }),
 });
 
+/** A new follower: welcomed with the topic menu. */
 export const followEventSchema = z.looseObject({
   app_id: id,
   timestamp,
@@ -54,10 +58,14 @@ export const followEventSchema = z.looseObject({
   oa_id: id.optional(),
 });
 
+/** A validated text event. */
 export type TextEvent = z.infer<typeof textEventSchema>;
+/** A validated non-text event. */
 export type NonTextEvent = z.infer<typeof nonTextEventSchema>;
+/** A validated follow event. */
 export type FollowEvent = z.infer<typeof followEventSchema>;
 
+/** What a verified delivery turned out to be. */
 export type ParsedEvent =
   | { kind: 'text'; event: TextEvent }
   | { kind: 'non-text'; event: NonTextEvent }

@@ -31,6 +31,7 @@ export { MAX_FUTURE_SKEW_MS };
 export const REAUTH_DETAIL =
   'cần cấp quyền lại: không đọc được token Zalo OA (cả bản hiện tại và bản trước); quản trị OA phải cấp quyền lại cho ứng dụng rồi đặt token mới';
 
+/** Tuning of the OA adapter (tests inject fetch and a clock). */
 export interface ZaloOaOptions {
   fetch?: typeof fetch;
   /** Real time in epoch ms (event windows, token expiry); the engine's clock by default. */
@@ -47,6 +48,7 @@ export function createZaloOaChannel(deps: ChannelDeps, options: ZaloOaOptions = 
   return new ZaloOaChannel(deps, options);
 }
 
+/** The Zalo OA adapter: see the module comment above. */
 export class ZaloOaChannel implements ChannelAdapter {
   readonly name = 'zalo-oa';
   private readonly life: Lifecycle;

@@ -35,6 +35,7 @@ export function signedField(body: Record<string, unknown>, raw: string, field: '
   return undefined;
 }
 
+/** Outcome of a signature check, with the signed app id and timestamp when it holds. */
 export type VerifyResult = { ok: true; appId: string; timestamp: string } | { ok: false; reason: 'missing' | 'malformed' | 'mismatch' };
 
 /** Verifies a webhook in constant time over the raw bytes. `body` is the parsed JSON of `rawBody`. */

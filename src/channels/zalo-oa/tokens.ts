@@ -22,6 +22,7 @@ import { OauthRefused, refreshAccessToken, type OauthGrant } from './oauth.ts';
 
 /** Name of the secret document (the file store keeps it in `zalo-oa-tokens.json`). */
 export const TOKEN_SECRET = 'zalo-oa-tokens';
+/** The file the file store keeps the tokens in (README, Privacy). */
 export const TOKEN_FILE = `${TOKEN_SECRET}.json`;
 
 const fileSchema = z.object({
@@ -35,6 +36,7 @@ const fileSchema = z.object({
   /** Hash of the environment seed, to notice a new authorisation put in the environment. */
   seed: z.string().nullable(),
 });
+/** The stored token document. */
 export type TokenFile = z.infer<typeof fileSchema>;
 
 /** Checks a stored copy (a copy that fails is treated as damaged and the previous copy is tried). */
@@ -42,6 +44,7 @@ export function isTokenFile(value: unknown): boolean {
   return fileSchema.safeParse(value).success;
 }
 
+/** No usable token: `permanent` when only an administrator can fix it. */
 export class TokenError extends Error {
   constructor(
     message: string,
@@ -52,6 +55,7 @@ export class TokenError extends Error {
   }
 }
 
+/** Where tokens are kept and how they are refreshed. */
 export interface TokenManagerOptions {
   store: SecretStore<TokenFile>;
   appId: string;
@@ -70,6 +74,7 @@ export interface TokenManagerOptions {
   defaultLifetimeMs?: number;
 }
 
+/** Keeps the OA tokens usable: see the module comment above. */
 export class TokenManager {
   private state: TokenFile;
   private inFlight: Promise<string> | null = null;

@@ -23,6 +23,7 @@ interface Scope {
   readonly writer: CoalescedWriter;
 }
 
+/** Tuning of {@link FileDedupStore}. */
 export interface FileDedupOptions {
   maxMarksPerScope?: number;
   /** Delay that coalesces many marks into one write (default 500 ms). */
