@@ -36,7 +36,7 @@ const POLICY_TOPICS_SET: ReadonlySet<Topic> = new Set([
  * 88,4% for the model alone and 73,8% for the evidence alone. A short follow-up is read from the
  * conversation and the evidence alone: the model reads messages without their context.
  */
-export const TOPIC_BLEND = { alpha: 0.5, evidenceTemperature: 4, alphaFollowUp: 0 };
+export const TOPIC_BLEND = { alpha: 0.5, evidenceTemperature: 4 };
 
 /** Topics that a follow-up may inherit from (small talk and declines are not continued). */
 const INHERITABLE: ReadonlySet<Topic> = new Set([
@@ -125,11 +125,12 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
     followUp = best.topic === prev;
   }
 
-  const reading = kit.model?.read(ctx.nlu);
+  // A follow-up is read from the conversation: the model, which reads messages without their context, stays out.
+  const reading = followUp ? undefined : kit.model?.read(ctx.nlu);
   let confidence: number;
   if (reading) {
     // The learned model and the hand-made evidence, blended in log space (see TOPIC_BLEND).
-    const alpha = followUp ? TOPIC_BLEND.alphaFollowUp : TOPIC_BLEND.alpha;
+    const alpha = TOPIC_BLEND.alpha;
     const model = new Map(reading.topic.map((t) => [t.label as Topic, t.p]));
     const maxScore = Math.max(...scores.values());
     const logits = [...scores.entries()].map(([topic, score]) => ({
@@ -140,7 +141,6 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
     const z = logits.reduce((sum, l) => sum + Math.exp(l.logit - top), 0);
     ranked = logits.map((l) => ({ topic: l.topic, score: Math.exp(l.logit - top) / z })).sort((a, b) => b.score - a.score);
     best = ranked[0];
-    if (followUp) followUp = best.topic === prev;
     confidence = Math.min(0.99, best.score);
   } else {
     const second = ranked[1]?.score ?? 0;

@@ -7,6 +7,7 @@ import { buttonsStep } from './steps/buttons.ts';
 import { adminCommandStep, usageReportStep } from './steps/admin.ts';
 import { activeFlowStep, cancelStep, emptyMessageStep } from './steps/conversation.ts';
 import { topicStep } from './steps/topic.ts';
+import { conversationActsStep } from './steps/acts.ts';
 
 export interface RespondDeps {
   services: Services;
@@ -23,7 +24,7 @@ export { pickEntry } from './pick-entry.ts';
 /**
  * The route of a turn, in one visible place: each step answers or passes to the next.
  * Buttons first, then administrators' commands, an empty message, a cancel word, an active flow,
- * the usage report, and finally the topic decision (which may lead to the guided check through
+ * a message made only of conversation acts (thanks, ok, goodbye), the usage report, and finally the topic decision (which may lead to the guided check through
  * household facts, or to a topic's skill).
  */
 export const STEPS: readonly TurnStep[] = [
@@ -32,6 +33,7 @@ export const STEPS: readonly TurnStep[] = [
   emptyMessageStep,
   cancelStep,
   activeFlowStep,
+  conversationActsStep,
   usageReportStep,
   topicStep,
 ];

@@ -79,6 +79,8 @@ export interface TurnResult {
   confidence: number;
   /** Machine-readable outcome, used by the inbox and usage figures. */
   outcome?: 'answered' | 'clarify' | 'declined' | 'flow' | 'fallback';
+  /** For the learning loop only (never shown): the person said the previous answer was wrong. */
+  signals?: { complaint?: boolean };
 }
 
 /** State of a multi-step conversation (the guided eligibility check, for instance). */

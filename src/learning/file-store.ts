@@ -84,7 +84,7 @@ export class FileLearningStore implements LearningStore {
   readonly observer: TurnObserver = ({ incoming, result, at }) => {
     const rec = this.triage.record(incoming, result, at);
     this.add({ t: 'u', day: rec.day, topic: rec.topic, channel: rec.channel, answered: rec.answered });
-    if (rec.item) this.add({ t: 'i', item: rec.item });
+    for (const item of rec.items) this.add({ t: 'i', item });
     if (this.journal.needsCompaction()) void this.compact();
   };
 

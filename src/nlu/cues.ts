@@ -5,17 +5,21 @@ import { expandAbbreviations } from './abbreviations.ts';
 import { foldKey } from './text.ts';
 
 /** Names of the conversation cues in `knowledge/lexicon/cues.yaml`. */
-export const CUE_NAMES = ['follow_up', 'cancel', 'thanks', 'bye'] as const;
+export const CUE_NAMES = ['follow_up', 'cancel', 'thanks', 'bye', 'ack', 'praise', 'complaint'] as const;
 export type CueName = (typeof CUE_NAMES)[number];
 
 const phraseList = z.array(z.string().min(1)).default([]);
 const cueSchema = z.object({ start: phraseList, end: phraseList, whole: phraseList, any: phraseList }).partial();
 const fileSchema = z.object({
   particles: phraseList,
+  filler: phraseList,
   follow_up: cueSchema,
   cancel: cueSchema,
   thanks: cueSchema,
   bye: cueSchema,
+  ack: cueSchema,
+  praise: cueSchema,
+  complaint: cueSchema,
 });
 
 interface CompiledCue {
@@ -33,10 +37,13 @@ interface CompiledCue {
 export class Cues {
   private readonly cues = new Map<CueName, CompiledCue>();
   private readonly particles: string[];
+  private readonly filler: string[];
 
   constructor(raw: z.infer<typeof fileSchema>, abbreviations: Map<string, string>) {
     const key = (p: string) => foldKey(expandAbbreviations(p.toLowerCase(), abbreviations));
     this.particles = raw.particles.map(key).filter(Boolean);
+    // Longest first, so "nhé ad" goes before "nhé".
+    this.filler = [...new Set([...raw.filler, ...raw.particles].map(key).filter(Boolean))].sort((a, b) => b.length - a.length);
     for (const name of CUE_NAMES) {
       const c = raw[name];
       this.cues.set(name, {
@@ -80,5 +87,29 @@ export class Cues {
       if (c.whole.has(rest)) return true;
     }
     return false;
+  }
+
+  /**
+   * True when the message is made only of these acts' phrases, particles and filler words
+   * ("cảm ơn ad nhiều nha", "ok ạ", "hay quá"): nothing is asked, so it gets a short reply.
+   */
+  only(names: readonly CueName[], folded: string): boolean {
+    let rest = ` ${foldKey(folded)} `;
+    if (!rest.trim()) return false;
+    let matched = false;
+    const phrases = names
+      .flatMap((n) => {
+        const c = this.cues.get(n);
+        return c ? [...c.any, ...c.start, ...c.end, ...c.whole] : [];
+      })
+      .sort((a, b) => b.length - a.length);
+    for (const p of phrases) {
+      if (!rest.includes(` ${p} `)) continue;
+      matched = true;
+      while (rest.includes(` ${p} `)) rest = rest.replace(` ${p} `, ' ');
+    }
+    if (!matched) return false;
+    for (const f of this.filler) while (rest.includes(` ${f} `)) rest = rest.replace(` ${f} `, ' ');
+    return rest.trim() === '';
   }
 }

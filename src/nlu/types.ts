@@ -34,6 +34,14 @@ export interface Acts {
   cancel: boolean;
   thanks: boolean;
   bye: boolean;
+  /** "ok", "dạ", "vâng". */
+  ack: boolean;
+  /** "hay quá", "hữu ích quá". */
+  praise: boolean;
+  /** "sai rồi", "không đúng". */
+  complaint: boolean;
+  /** The message is only such acts (with particles and filler): nothing is asked. */
+  only: boolean;
 }
 
 /**

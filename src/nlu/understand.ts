@@ -77,6 +77,10 @@ export class LanguageUnderstanding {
       cancel: cues.test('cancel', corrected),
       thanks: cues.test('thanks', corrected),
       bye: cues.test('bye', corrected),
+      ack: cues.test('ack', corrected),
+      praise: cues.test('praise', corrected),
+      complaint: cues.test('complaint', corrected),
+      only: cues.only(['thanks', 'bye', 'ack', 'praise', 'cancel', 'complaint'], corrected),
     };
     const matchText = fold(original).replace(/\s+/g, ' ').trim();
     return { original, normalized, folded: corrected, matchText, plain: folded0, tokens: tokenize(corrected), entities, acts };
