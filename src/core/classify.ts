@@ -2,6 +2,7 @@ import type { Topic, Session } from '../domain/types.ts';
 import type { TurnContext } from './context.ts';
 import type { LanguageKit } from '../knowledge/language-kit.ts';
 import type { SearchHit } from '../knowledge/search-index.ts';
+import type { ModelReading } from '../nlu/model/nlu-model.ts';
 
 /** The engine's decision about what a message is about, with the evidence behind it. */
 export interface TopicDecision {
@@ -12,6 +13,8 @@ export interface TopicDecision {
   hits: SearchHit[];
   /** True when the topic was carried over from the previous turn. */
   followUp: boolean;
+  /** The learned models' reading of the message (topic, entry, question type), when a model is loaded. */
+  reading?: ModelReading;
 }
 
 /** Words that place a message in the domain of poverty-reduction policy. */
@@ -126,9 +129,9 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
   }
 
   // A follow-up is read from the conversation: the model, which reads messages without their context, stays out.
-  const reading = followUp ? undefined : kit.model?.read(ctx.nlu);
+  const reading = kit.model?.read(ctx.nlu);
   let confidence: number;
-  if (reading) {
+  if (reading && !followUp) {
     // The learned model and the hand-made evidence, blended in log space (see TOPIC_BLEND).
     const alpha = TOPIC_BLEND.alpha;
     const model = new Map(reading.topic.map((t) => [t.label as Topic, t.p]));
@@ -151,7 +154,7 @@ export function decideTopic(ctx: TurnContext, kit: LanguageKit): TopicDecision {
   // A policy answer to a message with nothing of the domain in it (no poverty, policy, support or
   // programme word, no household type) is less sure: look-alikes such as private insurance or app loans.
   if (POLICY_TOPICS_SET.has(best.topic) && !followUp && !DOMAIN_ANCHOR.test(folded) && !ctx.nlu.entities.household) confidence *= 0.75;
-  return { topic: best.score > 0 ? best.topic : 'out_of_scope', confidence, ranked, hits, followUp };
+  return { topic: best.score > 0 ? best.topic : 'out_of_scope', confidence, ranked, hits, followUp, reading };
 }
 
 /** Carries the household type over to a follow-up that does not name one. */

@@ -30,9 +30,28 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
     const overview = kb.entries.find((e) => e.topic === 'benefits_overview' && e.households.includes(hh));
     if (overview) return overview;
   }
-  const inTopic = d.hits
-    .filter((h) => h.entry.topic === d.topic)
-    .map((h) => ({ entry: h.entry, score: h.score * fit(h.entry) * hints(h.entry) * (year ? period(h.entry) : current(h.entry)) }))
+  // Two readings of which entry answers: BM25 over the entries' phrasings, and the learned entry model
+  // (trained on the corpus). Each is scaled to its best candidate in the topic, then they are averaged;
+  // an entry the model does not know (added after training) is ranked on its phrasings alone.
+  const hitsInTopic = d.hits.filter((h) => h.entry.topic === d.topic);
+  const topHit = hitsInTopic[0]?.score ?? 0;
+  const modelP = new Map((d.reading?.entry ?? []).map((x) => [x.label, x.p]));
+  const candidates = new Map<string, PolicyEntry>(hitsInTopic.map((h) => [h.entry.id, h.entry]));
+  for (const [id, p] of modelP) {
+    const e = kb.get(id);
+    if (e && e.topic === d.topic && p >= 0.03) candidates.set(id, e);
+  }
+  const topModel = Math.max(0, ...[...candidates.keys()].map((id) => modelP.get(id) ?? 0));
+  const bm25 = new Map(hitsInTopic.map((h) => [h.entry.id, h.score]));
+  const useModel = topModel >= 0.05;
+  const inTopic = [...candidates.values()]
+    .map((e) => {
+      const lexical = topHit ? (bm25.get(e.id) ?? 0) / topHit : 0;
+      const learned = useModel && modelP.has(e.id) ? (modelP.get(e.id) ?? 0) / topModel : useModel ? lexical : 0;
+      const reading = useModel ? 0.4 * lexical + 0.6 * learned : lexical;
+      return { entry: e, score: reading * fit(e) * hints(e) * (year ? period(e) : current(e)) };
+    })
+    .filter((c) => c.score > 0)
     .sort((a, b) => b.score - a.score);
   // A follow-up with no topic words of its own ("thế năm 2022?", "còn cận nghèo?") stays on the previous entry.
   const prevEntry = ctx.session.entryId ? kb.get(ctx.session.entryId) : undefined;
