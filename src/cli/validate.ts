@@ -1,26 +1,33 @@
 /**
- * `npm run validate [-- <policies-dir>] [--today YYYY-MM-DD]`: loads the policy knowledge base,
- * checks it, prints every problem (exit 1) or "OK: N mục".
+ * `npm run validate [-- <policies-dir>] [--today YYYY-MM-DD] [--parameters <dir>] [--strict]`:
+ * loads the policy knowledge base and the shared parameters, checks them, prints every problem
+ * (exit 1) or "OK: N mục, M tham số dùng chung", then the freshness report (entries not checked for
+ * 180 days, dated values ending within 60 days with no successor, foreign-language links). The
+ * report is informational unless `--strict` is given.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KnowledgeBase } from '../knowledge/knowledge-base.ts';
-import { validateKnowledge } from '../knowledge/validate.ts';
+import { freshnessWarnings, validateKnowledge } from '../knowledge/validate.ts';
 import { clockFor } from '../time/clock.ts';
 import { isoDateInVietnam } from '../format/vi.ts';
 
 function main(argv: string[]): number {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
   let dir = path.join(root, 'knowledge', 'policies');
+  let parametersDir: string | undefined;
   let today = isoDateInVietnam(clockFor({ TODAY: process.env.TODAY }).answerTime());
+  let strict = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--today') today = argv[++i] ?? today;
+    else if (a === '--parameters') parametersDir = path.resolve(argv[++i] ?? '');
+    else if (a === '--strict') strict = true;
     else if (a) dir = path.resolve(a);
   }
   let kb: KnowledgeBase;
   try {
-    kb = KnowledgeBase.load(dir);
+    kb = KnowledgeBase.load(dir, { parametersDir });
   } catch (err) {
     console.error(`LỖI: ${(err as Error).message}`);
     return 1;
@@ -35,7 +42,13 @@ function main(argv: string[]): number {
     console.error(`${problems.length} vấn đề trong ${kb.entries.length} mục (ngày kiểm tra ${today}).`);
     return 1;
   }
-  console.log(`OK: ${kb.entries.length} mục`);
+  console.log(`OK: ${kb.entries.length} mục, ${kb.parameters.all().length} tham số dùng chung (ngày kiểm tra ${today})`);
+  const warnings = freshnessWarnings(kb, today);
+  if (warnings.length) {
+    console.log(`Cần xem lại (${warnings.length}):`);
+    for (const w of warnings) console.log(`  ! ${w}`);
+    if (strict) return 1;
+  }
   return 0;
 }
 

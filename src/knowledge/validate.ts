@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from './knowledge-base.ts';
-import type { PolicyEntry } from './schema.ts';
+import { type Parameter, type PolicyEntry, isResolvedParam } from './schema.ts';
+import { withEnds } from './parameters.ts';
 import { fold } from '../nlu/text.ts';
 
 /**
@@ -39,6 +40,22 @@ const CAUTION_WORDS = [
 
 const isIso = (s: string | undefined): s is string => typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s);
 
+/** A short answer fits a phone screen: the direct answer first, about three short sentences. */
+export const SHORT_ANSWER_MAX = 380;
+
+/** A legal basis names the instrument first ("Nghị định 338/2025/NĐ-CP ..."), not a newspaper title. */
+const INSTRUMENT_NAME =
+  /^(Luật|Bộ luật|Pháp lệnh|Hiến pháp|Nghị định|Nghị quyết|Quyết định|Thông tư|Thông tư liên tịch|Chỉ thị|Công văn|Văn bản|Kế hoạch|Hướng dẫn|Thông báo|Quy chế|Điều lệ)(?=\s|$)/u;
+
+/** Links to foreign-language editions (English, German, Japanese...) of Vietnamese pages. */
+const FOREIGN_EDITION =
+  /^https:\/\/(english\.|eng\.|en\.|news\.laodong\.vn|ja\.laodong|ko\.laodong|fr\.laodong|sggpnews\.|vietnamnews\.vn|vnnow\.net|xe\.today|tuoitrenews|e\.vnexpress)|\/(en|de|ja|pt|fr|ko)\/|lawnet\.vn\/.*\/en\/|luatvietnam\.vn\/legal-updates|\/english\//i;
+
+/** Is this link a foreign-language edition rather than a Vietnamese page? */
+export function isForeignEdition(url: string): boolean {
+  return FOREIGN_EDITION.test(url);
+}
+
 /** Every text of an entry that is rendered as a template. */
 function templates(entry: PolicyEntry): { where: string; text: string }[] {
   const out: { where: string; text: string }[] = [{ where: 'short_answer', text: entry.short_answer }];
@@ -70,7 +87,23 @@ export function validateKnowledge(kb: KnowledgeBase, today: string): string[] {
       if (b.effective_from && b.effective_to && b.effective_to < b.effective_from) {
         p(`legal_basis[${i}]: effective_to ${b.effective_to} trước effective_from ${b.effective_from}`);
       }
+      if (!INSTRUMENT_NAME.test(b.instrument.trim())) {
+        p(`legal_basis[${i}]: tên văn bản phải đứng đầu (Luật, Nghị định, Quyết định, Thông tư, Nghị quyết...): "${b.instrument}"`);
+      }
+      if (b.article) {
+        const art = foldVi(b.article);
+        if (foldVi(b.instrument).includes(art))
+          p(`legal_basis[${i}]: điều khoản "${b.article}" đã có trong tên văn bản (mỗi điều chỉ ghi một lần)`);
+        const arts = foldVi(b.article).match(/dieu \d+/g) ?? [];
+        if (new Set(arts).size !== arts.length) p(`legal_basis[${i}]: điều khoản lặp lại trong "${b.article}"`);
+      }
     });
+    const citedTwice = new Set<string>();
+    for (const b of e.legal_basis) {
+      const key = `${foldVi(b.instrument)}|${foldVi(b.article ?? '')}`;
+      if (citedTwice.has(key)) p(`legal_basis: "${b.instrument}${b.article ? `, ${b.article}` : ''}" ghi hai lần`);
+      citedTwice.add(key);
+    }
     e.sources.forEach((s, i) => {
       if (!isHttpsUrl(s)) p(`sources[${i}] không phải liên kết https hợp lệ: ${s}`);
     });
@@ -94,6 +127,29 @@ export function validateKnowledge(kb: KnowledgeBase, today: string): string[] {
       }
     }
     if (!e.short_answer.trim().startsWith('Dạ')) p('short_answer phải bắt đầu bằng "Dạ,"');
+    const now = new Date(`${today}T05:00:00Z`);
+    const current = kb.isCurrent(e, now);
+    const shortText = kb.render(
+      e,
+      e.short_answer.trim().replace(/\s+/g, ' '),
+      current ? now : new Date(`${e.effective_to ?? e.effective_from ?? today}T05:00:00Z`),
+    );
+    if (shortText.length > SHORT_ANSWER_MAX) {
+      p(`short_answer dài ${shortText.length} ký tự (tối đa ${SHORT_ANSWER_MAX}): câu trả lời trực tiếp trước, chi tiết để ở details`);
+    }
+    if (current) {
+      for (const t of templates(e)) {
+        const text = kb.render(e, t.text, now);
+        if (text.includes('(chưa có mức áp dụng)'))
+          p(`${t.where}: có tham số không có giá trị ngày ${today} (hiện "(chưa có mức áp dụng)")`);
+      }
+    }
+    const headings = new Set<string>();
+    for (const d of e.details) {
+      const key = foldVi(d.heading);
+      if (headings.has(key)) p(`details: hai mục cùng tiêu đề "${d.heading}"`);
+      headings.add(key);
+    }
 
     // Cross-references.
     for (const r of e.related) {
@@ -129,12 +185,13 @@ export function validateKnowledge(kb: KnowledgeBase, today: string): string[] {
         if (mod !== undefined && !KNOWN_MODIFIERS.has(mod)) p(`${t.where}: placeholder {${m[1]}} có hậu tố "${mod}" không được hỗ trợ`);
       }
     }
-    if (e.status === 'unconfirmed' || Object.values(e.params).some((par) => par.history.some((h) => h.unconfirmed))) {
+    const params = Object.entries(e.params).filter((x): x is [string, Parameter] => isResolvedParam(x[1]));
+    if (e.status === 'unconfirmed' || params.some(([, par]) => par.history.some((h) => h.unconfirmed))) {
       if (!e.caution?.trim()) p('có giá trị chưa xác nhận (unconfirmed: true) nhưng thiếu caution');
     }
 
     // Param histories: well-ordered, not overlapping, bases that exist.
-    for (const [name, par] of Object.entries(e.params)) {
+    for (const [name, par] of params) {
       const hist = [...par.history].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
       hist.forEach((h, i) => {
         if (h.to && h.to < h.from) p(`params.${name}: mức ${h.value} có to ${h.to} trước from ${h.from}`);
@@ -152,4 +209,59 @@ export function validateKnowledge(kb: KnowledgeBase, today: string): string[] {
     }
   }
   return problems;
+}
+
+export interface FreshnessOptions {
+  /** An entry last checked more than this many days ago is reported (default 180). */
+  staleDays?: number;
+  /** A dated value ending within this many days with no successor is reported (default 60). */
+  horizonDays?: number;
+}
+
+function addDays(iso: string, days: number): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Freshness report (warnings, not errors): entries whose `last_verified` is more than `staleDays`
+ * old, dated values (in entries and in the shared parameter tree) that end within `horizonDays`
+ * with no successor, and links to foreign-language editions. One line per finding.
+ */
+export function freshnessWarnings(kb: KnowledgeBase, today: string, options: FreshnessOptions = {}): string[] {
+  const staleDays = options.staleDays ?? 180;
+  const horizon = addDays(today, options.horizonDays ?? 60);
+  const staleBefore = addDays(today, -staleDays);
+  const out: string[] = [];
+  const ending = (to: string | undefined) => Boolean(to && to >= today && to <= horizon);
+  for (const e of kb.entries) {
+    if (e.last_verified < staleBefore)
+      out.push(`${e.id}: kiểm tra lần cuối ${e.last_verified}, quá ${staleDays} ngày (trước ${staleBefore})`);
+    if (e.status === 'ended' || e.status === 'superseded') continue;
+    if (ending(e.effective_to)) {
+      out.push(
+        `${e.id}: hết hiệu lực ${e.effective_to}; sau ngày đó đổi status thành "superseded" hoặc "ended"${e.superseded_by ? ` (thay bằng ${e.superseded_by})` : ''}`,
+      );
+    }
+    // An entry that ends itself and names its successor hands its values over to that entry.
+    const handedOver = (to: string) => Boolean(e.superseded_by && e.effective_to && e.effective_to <= to);
+    for (const [name, spec] of Object.entries(e.params)) {
+      if (!isResolvedParam(spec) || spec.ref) continue; // shared values are reported once, below
+      const last = [...spec.history].sort((a, b) => (a.from < b.from ? -1 : 1)).pop();
+      if (last && ending(last.to) && !handedOver(last.to as string)) {
+        out.push(`${e.id}: params.${name} (${last.value}) hết áp dụng ${last.to}, chưa có mức kế tiếp`);
+      }
+    }
+    for (const url of [...e.sources, ...e.legal_basis.map((b) => b.url ?? '')]) {
+      if (url && isForeignEdition(url)) out.push(`${e.id}: liên kết bản tiếng nước ngoài, nên thay bằng trang tiếng Việt: ${url}`);
+    }
+  }
+  for (const p of kb.parameters.all()) {
+    const last = withEnds(p.values).pop();
+    if (last && ending(last.end))
+      out.push(`parameters/${p.id}: giá trị ${last.value ?? last.formula} hết áp dụng ${last.end}, chưa có giá trị kế tiếp`);
+    for (const url of p.reference) if (isForeignEdition(url)) out.push(`parameters/${p.id}: liên kết bản tiếng nước ngoài: ${url}`);
+  }
+  return [...new Set(out)];
 }

@@ -11,7 +11,7 @@ export function goodEntry(overrides: Record<string, unknown> = {}): PolicyEntry 
     title: 'Mục thử nghiệm',
     households: ['poor'],
     short_answer: 'Dạ, có. Lãi suất hiện nay là {rate} (khoảng {rate.month}), áp dụng từ {rate.from}.',
-    details: [{ heading: 'Chi tiết', lines: ['Trước đó là {rate.prev} đến {rate.prev_to}.'] }],
+    details: [{ heading: 'Lãi suất', kind: 'amount', lines: ['Trước đó là {rate.prev} đến {rate.prev_to}.'] }],
     params: {
       rate: {
         label: 'Lãi suất',

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
-import { foldVi, isHttpsUrl, validateKnowledge } from '../../src/knowledge/validate.ts';
+import { foldVi, freshnessWarnings, isForeignEdition, isHttpsUrl, validateKnowledge } from '../../src/knowledge/validate.ts';
+import { ParameterTree } from '../../src/knowledge/parameters.ts';
 import { goodEntry } from './helpers.ts';
 
-const TODAY = '2026-11-27';
+const TODAY = '2026-12-02';
 const POLICIES = path.resolve(__dirname, '../../knowledge/policies');
 
 const problemsFor = (...entries: ReturnType<typeof goodEntry>[]) => validateKnowledge(new KnowledgeBase(entries), TODAY);
@@ -16,13 +17,19 @@ describe('the real knowledge base', () => {
     expect(validateKnowledge(kb, TODAY)).toEqual([]);
   });
 
-  it('has every entry id listed in docs/ARCHITECTURE.md', () => {
+  it('has every entry id the product and the training corpus rely on', () => {
     const ids = [
       'loan-poor-household',
       'loan-near-poor-household',
       'loan-escaped-household',
       'loan-student',
+      'loan-stem-student',
       'loan-job-creation',
+      'loan-overseas-work',
+      'loan-production-difficult-area',
+      'loan-repayment',
+      'loan-rates-overview',
+      'loan-social-housing',
       'loan-clean-water',
       'loan-housing',
       'loan-ethnic-minority-1719',
@@ -31,10 +38,16 @@ describe('the real knowledge base', () => {
       'bhyt-escaped',
       'bhyt-average',
       'bhyt-card',
+      'bhyt-household-premium',
+      'bhyt-children-under-6',
+      'bhyt-elderly',
+      'bhyt-other-province',
+      'health-poor-patient-support',
       'tuition-general-free',
       'tuition-higher-vocational',
       'tuition-study-cost-support',
       'tuition-boarding-rice',
+      'tuition-border-school-meals',
       'tuition-kinh-near-poor-student',
       'legal-aid-eligibility',
       'legal-aid-services',
@@ -56,14 +69,29 @@ describe('the real knowledge base', () => {
       'benefits-average',
       'other-electricity',
       'other-social-allowance',
+      'other-social-allowance-elderly',
+      'other-social-allowance-disability',
+      'other-social-allowance-children',
+      'other-social-allowance-single-parent',
+      'other-social-pension',
       'other-funeral',
       'other-clean-water',
+      'other-disaster-fund-exemption',
+      'other-provincial-topups',
+      'social-insurance-voluntary-support',
       'contacts-offices',
       'contacts-hotlines',
       'ntp-2026-2035',
     ];
     for (const id of ids) expect(kb.get(id), id).toBeDefined();
-    expect(kb.entries).toHaveLength(ids.length);
+    expect(new Set(kb.entries.map((e) => e.id))).toEqual(new Set(ids));
+  });
+
+  it('gives every detail section a kind, and the planned topics to the new entries', () => {
+    for (const e of kb.entries) for (const d of e.details) expect(d.kind, `${e.id}: ${d.heading}`).toBeDefined();
+    expect(kb.get('health-poor-patient-support')?.topic).toBe('health_insurance');
+    expect(kb.get('social-insurance-voluntary-support')?.topic).toBe('other_policy');
+    expect(kb.get('other-disaster-fund-exemption')?.topic).toBe('other_policy');
   });
 
   it('never presents an ended programme as current', () => {
@@ -193,8 +221,118 @@ describe('validateKnowledge rules', () => {
     expect(p).toMatch(/thiếu nguồn/);
   });
 
+  it('flags an article repeated in the instrument name, or the same citation twice', () => {
+    const repeated = goodEntry({
+      legal_basis: [{ instrument: 'Luật Trợ giúp pháp lý 11/2017/QH14, Điều 7', article: 'Điều 7', url: 'https://example.gov.vn/a' }],
+    });
+    expect(problemsFor(repeated).join('\n')).toMatch(/"Điều 7" đã có trong tên văn bản/);
+    const twice = goodEntry({
+      legal_basis: [
+        { instrument: 'Quyết định 2553/QĐ-TTg', url: 'https://example.gov.vn/a' },
+        { instrument: 'Quyết định 2553/QĐ-TTg', url: 'https://example.gov.vn/b' },
+      ],
+    });
+    expect(problemsFor(twice).join('\n')).toMatch(/ghi hai lần/);
+  });
+
+  it('flags a legal basis that does not start with the instrument name', () => {
+    const p = problemsFor(goodEntry({ legal_basis: [{ instrument: 'Báo Dân trí: giảm lãi suất', url: 'https://example.gov.vn/a' }] }));
+    expect(p.join('\n')).toMatch(/tên văn bản phải đứng đầu/);
+    expect(problemsFor(goodEntry({ legal_basis: [{ instrument: 'Thông tư 01/2025/TT-BYT', url: 'https://example.gov.vn/a' }] }))).toEqual(
+      [],
+    );
+  });
+
+  it('flags a short answer too long for a phone screen', () => {
+    const long = goodEntry({ short_answer: `Dạ, có. ${'Một câu dài thêm để vượt giới hạn. '.repeat(14)}` });
+    expect(problemsFor(long).join('\n')).toMatch(/short_answer dài \d+ ký tự/);
+  });
+
+  it('flags a current entry whose template has no value on the day checked', () => {
+    const e = goodEntry({
+      params: { rate: { label: 'x', unit: 'percent_per_year', history: [{ value: 6.6, from: '2013-01-01', to: '2025-11-30' }] } },
+      details: [],
+    });
+    expect(problemsFor(e).join('\n')).toMatch(/\(chưa có mức áp dụng\)/);
+  });
+
+  it('recognises foreign-language editions of Vietnamese pages', () => {
+    expect(isForeignEdition('https://news.laodong.vn/thoi-su/a-1.ldo')).toBe(true);
+    expect(isForeignEdition('https://english.luatvietnam.vn/a.html')).toBe(true);
+    expect(isForeignEdition('https://www.vietnam.vn/en/a')).toBe(true);
+    expect(isForeignEdition('https://eng.vbsp.org.vn/a.html')).toBe(true);
+    expect(isForeignEdition('https://laodong.vn/thoi-su/a-1.ldo')).toBe(false);
+    expect(isForeignEdition('https://dantri.com.vn/lao-dong-viec-lam/a.htm')).toBe(false);
+  });
+
   it('folds Vietnamese text (case, NFC/NFD, diacritics, đ)', () => {
     expect(foldVi('  Đường   DÂY nóng ')).toBe('duong day nong');
     expect(foldVi('hộ nghèo'.normalize('NFD'))).toBe(foldVi('HỘ NGHÈO'));
+  });
+});
+
+describe('freshness report (fixed day, never the real clock)', () => {
+  const DAY = '2026-12-02';
+  const warningsFor = (entries: ReturnType<typeof goodEntry>[], tree?: ParameterTree) =>
+    freshnessWarnings(new KnowledgeBase(entries, tree), DAY);
+
+  it('reports an entry last verified more than 180 days ago, and not one verified 180 days ago', () => {
+    expect(warningsFor([goodEntry({ last_verified: '2026-06-04' })]).join('\n')).toMatch(/quá 180 ngày/);
+    expect(warningsFor([goodEntry({ last_verified: '2026-06-05' })]).join('\n')).not.toMatch(/quá 180 ngày/);
+  });
+
+  it('reports a dated value that ends within 60 days with no successor', () => {
+    const ending = (to: string) =>
+      goodEntry({
+        params: {
+          rate: {
+            label: 'x',
+            unit: 'percent_per_year',
+            history: [
+              { value: 6.6, from: '2013-01-01', to: '2025-11-30' },
+              { value: 6.24, from: '2025-12-01', to },
+            ],
+          },
+        },
+      });
+    expect(warningsFor([ending('2027-01-31')]).join('\n')).toMatch(/params\.rate \(6\.24\) hết áp dụng 2027-01-31, chưa có mức kế tiếp/);
+    expect(warningsFor([ending('2027-02-01')]).join('\n')).toBe('');
+    // A successor value silences it.
+    const followed = goodEntry({
+      params: {
+        rate: {
+          label: 'x',
+          unit: 'percent_per_year',
+          history: [
+            { value: 6.24, from: '2025-12-01', to: '2026-12-31' },
+            { value: 6.0, from: '2027-01-01' },
+          ],
+        },
+      },
+    });
+    expect(warningsFor([followed])).toEqual([]);
+  });
+
+  it('reports a shared parameter whose last value ends within 60 days', () => {
+    const tree = new ParameterTree([
+      {
+        id: 'vbsp.rates.poor_household',
+        description: 'Lãi suất cho vay hộ nghèo',
+        unit: 'percent_per_year',
+        reference: ['https://example.gov.vn/a'],
+        values: [{ value: 6.24, from: '2025-12-01', to: '2026-12-31' }],
+      },
+    ]);
+    expect(warningsFor([goodEntry()], tree).join('\n')).toMatch(
+      /parameters\/vbsp\.rates\.poor_household: giá trị 6\.24 hết áp dụng 2026-12-31/,
+    );
+  });
+
+  it('in the real knowledge base today, only flags the 2022-2025 standard that ends on 31/12/2026', () => {
+    const kb = KnowledgeBase.load(POLICIES);
+    const stale = freshnessWarnings(kb, DAY).filter((w) => !/tiếng nước ngoài/.test(w));
+    expect(stale).toEqual([
+      'poverty-standard-2022-2025: hết hiệu lực 2026-12-31; sau ngày đó đổi status thành "superseded" hoặc "ended" (thay bằng poverty-standard-2027-2030)',
+    ]);
   });
 });
