@@ -120,7 +120,8 @@ export function whatIfIn(lex: EligLexicon, nlu: Understanding, facts: Partial<El
   const texts = textsOf(nlu);
   const folded = [wordsOf(nlu.folded)];
   const refers = nlu.acts.followUp || lex.whatIf.any(texts);
-  if (!refers || lex.otherHousehold.any(texts) || isFormLine(nlu)) return null;
+  const yearOnly = !refers && lex.whatIfYear.any(texts);
+  if ((!refers && !yearOnly) || lex.otherHousehold.any(texts) || isFormLine(nlu)) return null;
   if (lex.procedure.any(folded) || lex.otherTopic.any(folded)) return null;
   const date = readDate(nlu.matchText);
   const year = extractYear(nlu.folded) ?? undefined;
@@ -133,6 +134,7 @@ export function whatIfIn(lex: EligLexicon, nlu: Understanding, facts: Partial<El
     out.membersDelta = membersDelta;
     delete out.facts.members;
   }
+  if (yearOnly) return out.date || out.year ? { date: out.date, year: out.year, facts: {} } : null;
   const changes = out.date || out.year || out.membersDelta || countFacts(out.facts) > 0;
   return changes ? out : null;
 }

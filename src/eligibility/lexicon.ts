@@ -33,7 +33,7 @@ const fileSchema = z
         fields: z.object({ income: phrases, members: phrases, area: phrases, deprivations: phrases }).strict(),
       })
       .strict(),
-    what_if: z.object({ any: phrases, other_household: phrases }).strict(),
+    what_if: z.object({ any: phrases, year_only: phrases, other_household: phrases }).strict(),
     question: control,
     about_step: z.object({ area: phrases, members: phrases, income: phrases }).strict(),
     answers: z.object({ unknown: phrases, no: phrases, yes: phrases, lead: phrases }).strict(),
@@ -111,6 +111,7 @@ export interface EligLexicon {
   fixVerbs: Phrases;
   fixFields: Record<'income' | 'members' | 'area' | 'deprivations', Phrases>;
   whatIf: Phrases;
+  whatIfYear: Phrases;
   otherHousehold: Phrases;
   question: Control;
   aboutStep: Record<'area' | 'members' | 'income', Phrases>;
@@ -160,6 +161,7 @@ export function loadEligLexicon(knowledgeDir: string): EligLexicon {
       deprivations: list(r.fix.fields.deprivations),
     },
     whatIf: list(r.what_if.any),
+    whatIfYear: list(r.what_if.year_only),
     otherHousehold: list(r.what_if.other_household),
     question: ctl(r.question),
     aboutStep: { area: list(r.about_step.area), members: list(r.about_step.members), income: list(r.about_step.income) },

@@ -83,6 +83,15 @@ describe('questions about the household just checked', () => {
     expect(textOf(last)).toContain('không cần hỏi thêm chỉ số mới');
   });
 
+  it('"… có còn là hộ nghèo không" without a reference re-runs only for another year; with new facts it is a new household', () => {
+    const year = talk([FORM, 'năm 2027 có còn là hộ cận nghèo không']);
+    expect(textOf(year.last)).toContain('em tính lại hộ vừa kiểm tra với năm 2027');
+    const other = talk([FORM, 'nhà tôi 5 người thu nhập 4 triệu có còn là hộ nghèo không']);
+    expect(textOf(other.last)).not.toContain('em tính lại');
+    expect(other.session.flow?.data).toMatchObject({ members: 5, monthly: 4_000_000 });
+    expect(other.session.flow?.data).not.toHaveProperty('area');
+  });
+
   it('leaves other questions alone: another household, another policy, or no check done', () => {
     expect(talk([FORM, 'còn hộ khác 5 người thì sao']).last).toBeNull();
     expect(talk([FORM, 'nếu thu nhập 7 triệu thì có được vay vốn không']).last).toBeNull();
