@@ -33,12 +33,14 @@ export const eligDataSchema = z.object({
 });
 export type EligData = z.infer<typeof eligDataSchema>;
 
+/** An answer to an indicator question: "yes" means the household lacks the indicator. */
 export type YesNo = 'yes' | 'no' | 'unknown';
 
 /** The facts that can be corrected ("sửa …") and re-asked. */
 export const FIELDS = ['area', 'members', 'income', 'deprivations'] as const;
 export type Field = (typeof FIELDS)[number];
 
+/** A check that knows nothing yet. */
 export function emptyData(): EligData {
   return { answers: {}, extras: {}, reasks: 0 };
 }

@@ -24,6 +24,7 @@ import { FORM_TIP, incomeNote, introLine, nextStep, type Step, type StepName, st
  * ({ step, data }), so a check survives a restart; after a result, the facts stay in the memo slice.
  */
 
+/** Where the standards, entitlement map and vocabulary are, and the knowledge base entitlements come from. */
 export interface EligibilityFlowOptions {
   /** `knowledge/` (its `standards/` and `lexicon/` are used) or the standards folder itself. */
   knowledgeDir: string;
@@ -33,6 +34,7 @@ export interface EligibilityFlowOptions {
 const NAME = 'elig';
 const FIX = /^elig:fix:(area|members|income|deprivations)$/;
 
+/** Loads the standards, entitlement map and vocabulary (throwing on a broken file) and builds the flow. */
 export function createEligibilityFlow(opts: EligibilityFlowOptions): Flow {
   const sub = path.join(opts.knowledgeDir, 'standards');
   const dir = existsSync(sub) ? sub : opts.knowledgeDir;

@@ -59,10 +59,12 @@ export function isCancel(lex: EligLexicon, nlu: Understanding): boolean {
   return nlu.acts.cancel || lex.cancel.test(textsOf(nlu));
 }
 
+/** "tiếp tục", "làm tiếp": go back to the question left when the person stepped aside. */
 export function isResume(lex: EligLexicon, nlu: Understanding): boolean {
   return lex.resume.test(textsOf(nlu));
 }
 
+/** "làm lại", "bắt đầu lại": start the check again from the first question. */
 export function isRestart(lex: EligLexicon, nlu: Understanding): boolean {
   return lex.restart.test(textsOf(nlu));
 }

@@ -45,6 +45,7 @@ export function writeMemo(ctx: TurnContext, memo: Omit<EligMemo, 'at'>): void {
   ctx.session.memo = { ...(ctx.session.memo ?? {}), [KEY]: value };
 }
 
+/** Removes the slice (expired, damaged, or no longer needed). */
 export function forgetMemo(ctx: TurnContext): void {
   if (!ctx.session.memo || !(KEY in ctx.session.memo)) return;
   const { [KEY]: _drop, ...rest } = ctx.session.memo;

@@ -11,6 +11,7 @@ import type { Standards } from './standards.ts';
  * of asking the fifteen questions again. This module applies the change and says, in words, what changed.
  */
 
+/** The re-run data and the sentence saying what changed, or why the change cannot be applied. */
 export type Rerun = { data: EligData; said: string } | { problem: string };
 
 function incomeText(d: Partial<EligData>): string | null {

@@ -18,6 +18,7 @@ import type { Standard } from './schema.ts';
  * NLU's extractors; only this domain's answers (yes/no, indicator names) are read here.
  */
 
+/** The questions of the check, in the order they are asked. */
 export const STEP_NAMES = ['area', 'members', 'income', 'indicator'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
@@ -35,6 +36,7 @@ export interface Question extends Reply {
   lead?: string[];
 }
 
+/** One question of the check: when it is needed, how it asks, reads an answer and asks again. */
 export interface Step {
   isNeeded(data: EligData, std: Standard): boolean;
   /** `arriving`: the previous question was another step (so the indicator questions are introduced). */

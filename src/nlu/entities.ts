@@ -29,6 +29,7 @@ const NON_HOUSEHOLD_NGHEO =
 // "không phải hộ nghèo", "nhà không nghèo": the asker says what they are not.
 const NEGATED_HOUSEHOLD = /\b(khong phai|chang phai|khong thuoc|khong con la|khong duoc xep|khong)( la)?( dien)?( ho)? (can )?ngheo\b/g;
 
+/** The household type the asker says they are ("hộ cận nghèo", "mới thoát nghèo"), not negated ones. */
 export function extractHousehold(folded: string): HouseholdType | null {
   const negated = NEGATED_HOUSEHOLD.test(folded);
   NEGATED_HOUSEHOLD.lastIndex = 0;
@@ -56,6 +57,7 @@ const RURAL =
 const URBAN_WORD = /\b(thi xa|phuong|pho|tp)\b/;
 const RURAL_WORD = /\b(xa|thon|ban|lang|que|ap|nong|buon|soc)\b/;
 
+/** Rural or urban, read as described above; null when the text names neither or both. */
 export function extractAreaType(folded: string, opts: ReadOptions = {}): 'rural' | 'urban' | null {
   const t = ` ${folded.replace(/[^a-z0-9]+/g, ' ')} `;
   const urban = new RegExp(URBAN.source).test(t);
@@ -69,6 +71,7 @@ export function extractAreaType(folded: string, opts: ReadOptions = {}): 'rural'
 
 // ---------------------------------------------------------------- year, date
 
+/** A four-digit year 2010-2030 ("năm 2027", or the year of a date). */
 export function extractYear(folded: string): number | null {
   const m = /\b(?:nam\s*)?(20[12]\d|2030)\b/.exec(folded.replace(/\d{1,2}\/\d{1,2}\/(\d{4})/g, ' $1 '));
   return m ? Number(m[1]) : null;
@@ -188,6 +191,7 @@ export function extractMembersChange(folded: string): number | null {
   return /^(bot|giam|it)/.test(m[1]) ? -n : n;
 }
 
+/** The strict reading of a message that the Understanding carries. */
 export function extractEntities(folded: string): Entities {
   return {
     household: extractHousehold(folded),
