@@ -142,6 +142,8 @@ export function validateKnowledge(kb: KnowledgeBase, today: string): string[] {
         const text = kb.render(e, t.text, now);
         if (text.includes('(chưa có mức áp dụng)'))
           p(`${t.where}: có tham số không có giá trị ngày ${today} (hiện "(chưa có mức áp dụng)")`);
+        const doubled = /\/(tháng|năm|ngày|khóa học|người)\/\1(?![\p{L}])/u.exec(text);
+        if (doubled) p(`${t.where}: đơn vị lặp "/${doubled[1]}/${doubled[1]}" (đơn vị của tham số đã có "/${doubled[1]}")`);
       }
     }
     const headings = new Set<string>();

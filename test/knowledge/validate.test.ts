@@ -256,6 +256,15 @@ describe('validateKnowledge rules', () => {
     expect(problemsFor(e).join('\n')).toMatch(/\(chưa có mức áp dụng\)/);
   });
 
+  it('flags a unit written twice after a placeholder ("/tháng/tháng")', () => {
+    const e = goodEntry({
+      params: { amount: { label: 'x', unit: 'vnd_per_month', history: [{ value: 500000, from: '2024-07-01' }] } },
+      short_answer: 'Dạ, có. Mức trợ cấp là {amount}/tháng.',
+      details: [],
+    });
+    expect(problemsFor(e).join('\n')).toMatch(/đơn vị lặp "\/tháng\/tháng"/);
+  });
+
   it('recognises foreign-language editions of Vietnamese pages', () => {
     expect(isForeignEdition('https://news.laodong.vn/thoi-su/a-1.ldo')).toBe(true);
     expect(isForeignEdition('https://english.luatvietnam.vn/a.html')).toBe(true);
