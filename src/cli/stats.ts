@@ -11,7 +11,8 @@ import pino from 'pino';
 import { loadConfig, PROJECT_ROOT } from '../config.ts';
 import { createLogger } from '../observability/logger.ts';
 import { formatDate, formatNumber } from '../format/vi.ts';
-import { loadAreas, loadCatalog } from '../stats/catalog.ts';
+import { loadAreas } from '../stats/areas.ts';
+import { loadCatalog } from '../stats/catalog.ts';
 import { ImportRejected, StatsStore } from '../stats/store.ts';
 
 const USAGE = `Cách dùng:
@@ -91,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
         ? `đã thay thế ngày ${formatDate(f.replaced_at.slice(0, 10))} (replaced_at ${f.replaced_at})`
         : 'hiện hành';
       process.stdout.write(
-        `${period}\t${formatNumber(f.value, 4)}${(catalog.units.get(f.unit)?.suffix ?? ` ${f.unit}`).replace(/^(?=[^\s%])/, ' ')}${f.qualifier ? ` [${f.qualifier}]` : ''}\t${f.status}\tghi nhận ${f.recorded_at}\t${state}\tnguồn: ${f.source}\n`,
+        `${period}\t${formatNumber(f.value, 4)}${(catalog.units.get(f.unit)?.suffix ?? ` ${f.unit}`).replace(/^(?=[^\s%])/, ' ')}${f.qualifier ? ` [${f.qualifier}]` : ''}\t${f.status}${f.standard ? `\tchuẩn ${f.standard}` : ''}${f.measure ? `\t${f.measure}` : ''}\tghi nhận ${f.recorded_at}\t${state}\tnguồn: ${f.source}\n`,
       );
     }
     return 0;

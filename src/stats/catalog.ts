@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseCsv } from './csv.ts';
-import { compilePattern, fold, tokenize, type Pattern } from './text.ts';
+import { describeZodError, KnowledgeError, readDataFile } from '../util/data-file.ts';
+import { compileAll, type Pattern, phraseTokens } from './text.ts';
 
 /**
- * The indicator catalogue (knowledge/stats/indicators.yaml) and the area list (data/areas.csv),
- * validated with zod at load. Phrasings and aliases are folded and compiled once.
+ * The indicator catalogue (knowledge/stats/indicators.yaml), validated with zod at load. It says,
+ * for every indicator, what it is (label, unit, kind), how it was measured (the administrative
+ * review or the GSO survey, under which poverty standard) and how officials ask for it. Phrasings
+ * are folded and compiled once.
  */
 
 const phraseList = z.array(z.union([z.string(), z.number()]).transform(String)).default([]);
@@ -19,7 +19,12 @@ const unitSchema = z.object({
   integer: z.boolean().default(false),
 });
 
-const MEASURES = ['count', 'rate', 'amount', 'change', 'target', 'share', 'other'] as const;
+/** What kind of number an indicator is. */
+export const KINDS = ['count', 'rate', 'amount', 'change', 'target', 'share', 'other'] as const;
+export type Kind = (typeof KINDS)[number];
+/** How a figure was measured: the administrative review, the GSO survey, or another report. */
+export const MEASURES = ['review', 'gso_survey', 'report'] as const;
+export type MeasureId = (typeof MEASURES)[number];
 
 const indicatorSchema = z.object({
   id: z.string().regex(/^[a-z0-9_]+$/, 'id chỉ gồm chữ thường, số và _'),
@@ -27,7 +32,9 @@ const indicatorSchema = z.object({
   unit: z.string().min(1),
   summable: z.boolean(),
   family: z.string().min(1),
-  measure: z.enum(MEASURES),
+  kind: z.enum(KINDS),
+  measure: z.enum(MEASURES).default('report'),
+  standard: z.enum(['national', 'local']).optional(),
   household: z.string().optional(),
   tags: z.array(z.string()).default([]),
   requires_any: phraseList,
@@ -39,11 +46,27 @@ const indicatorSchema = z.object({
   weak: phraseList,
 });
 
+const measureSchema = z.object({ say: z.string(), short: z.string(), words: phraseList });
+
 const catalogSchema = z.object({
   settings: z.object({
     abbreviations: z.record(z.string(), z.string()).default({}),
     tags: z.record(z.string(), phraseList).default({}),
-    measures: z.object({ rate: phraseList, count: phraseList, amount: phraseList }),
+    kinds: z.object({ rate: phraseList, count: phraseList, amount: phraseList }),
+    measures: z.object({ review: measureSchema, gso_survey: measureSchema, report: measureSchema }),
+    standards: z
+      .array(
+        z.object({
+          id: z.string().regex(/^(\d{4}-\d{4}|local)$/),
+          label: z.string().min(3),
+          first_as_of: z
+            .string()
+            .regex(/^\d{4}-\d{2}-\d{2}$/)
+            .optional(),
+        }),
+      )
+      .min(1),
+    statuses: z.record(z.string(), z.string()).default({}),
     notes: z.array(z.object({ match: z.string(), say: z.string() })).default([]),
   }),
   units: z.record(z.string(), unitSchema),
@@ -51,15 +74,19 @@ const catalogSchema = z.object({
 });
 
 export type UnitFormat = z.infer<typeof unitSchema>;
-export type Measure = (typeof MEASURES)[number];
 
+/** One indicator as the skill uses it. */
 export interface Indicator {
   id: string;
   label: string;
   unit: string;
   summable: boolean;
   family: string;
-  measure: Measure;
+  kind: Kind;
+  /** How its figures are measured; two measures are never one series. */
+  measure: MeasureId;
+  /** 'national': each figure carries the period of the national standard; 'local': the province's own standard. */
+  standard: 'national' | 'local' | null;
   household?: string;
   tags: string[];
   requiresAny: Pattern[];
@@ -74,44 +101,58 @@ export interface Indicator {
   rawPhrasings: string[];
 }
 
+/** A period of the national poverty standard (or the local standard). */
+export interface Standard {
+  id: string;
+  label: string;
+  /** Figures dated on or after this day belong to this standard unless the row says otherwise. */
+  firstAsOf: string | null;
+}
+
 export interface Catalog {
   indicators: Map<string, Indicator>;
   /** First phrase of each tag as written (to phrase questions). */
   tagWords: Map<string, string>;
   units: Map<string, UnitFormat>;
+  /** Abbreviations used only in statistics questions (token → tokens); the common ones are the NLU's. */
   abbreviations: Map<string, string[]>;
   tags: Map<string, Pattern[]>;
-  measures: { rate: Pattern[]; count: Pattern[]; amount: Pattern[] };
+  kinds: { rate: Pattern[]; count: Pattern[]; amount: Pattern[] };
+  measures: Map<MeasureId, { say: string; short: string; words: Pattern[] }>;
+  standards: Map<string, Standard>;
+  statuses: Map<string, string>;
   notes: { match: string; say: string }[];
+  /** Every word of every phrase (part of the skill's vocabulary, see read.ts). */
+  vocabulary: Set<string>;
 }
-
-const compileAll = (xs: string[]) => xs.map((x) => compilePattern(fold(x))).filter((p) => p.length > 0);
 
 /** Loads and validates `<knowledgeDir>/stats/indicators.yaml`. Throws with the field named on a mistake. */
 export function loadCatalog(knowledgeDir: string): Catalog {
   const file = path.join(knowledgeDir, 'stats', 'indicators.yaml');
-  const parsed = catalogSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new Error(`${file}: ${i?.path.join('.')}: ${i?.message}`);
-  }
+  const parsed = catalogSchema.safeParse(readDataFile(file));
+  if (!parsed.success) throw new KnowledgeError(`${file}: ${describeZodError(parsed.error)}`);
   const raw = parsed.data;
+  const vocabulary = new Set<string>();
+  const pats = (xs: string[]) => {
+    for (const x of xs) for (const t of phraseTokens(x)) vocabulary.add(t);
+    return compileAll(xs);
+  };
   const byId = new Map(raw.indicators.map((d) => [d.id, d]));
-  if (byId.size !== raw.indicators.length) throw new Error(`${file}: id chỉ tiêu bị trùng`);
+  if (byId.size !== raw.indicators.length) throw new KnowledgeError(`${file}: id chỉ tiêu bị trùng`);
   const indicators = new Map<string, Indicator>();
   for (const d of raw.indicators) {
-    if (!raw.units[d.unit]) throw new Error(`${file}: chỉ tiêu ${d.id}: đơn vị "${d.unit}" chưa khai báo trong units`);
-    for (const t of d.tags) if (!raw.settings.tags[t]) throw new Error(`${file}: chỉ tiêu ${d.id}: thẻ "${t}" chưa khai báo`);
+    if (!raw.units[d.unit]) throw new KnowledgeError(`${file}: chỉ tiêu ${d.id}: đơn vị "${d.unit}" chưa khai báo trong units`);
+    for (const t of d.tags) if (!raw.settings.tags[t]) throw new KnowledgeError(`${file}: chỉ tiêu ${d.id}: thẻ "${t}" chưa khai báo`);
     let phr = [...d.phrasings];
     let weak = [...d.weak];
     if (d.like) {
       const base = byId.get(d.like);
-      if (!base) throw new Error(`${file}: chỉ tiêu ${d.id}: like "${d.like}" không tồn tại`);
+      if (!base) throw new KnowledgeError(`${file}: chỉ tiêu ${d.id}: like "${d.like}" không tồn tại`);
       phr = [...phr, ...base.phrasings];
       weak = [...weak, ...base.weak];
     }
     for (const ref of [d.target, ...(d.sum_of ?? [])]) {
-      if (ref && !byId.has(ref)) throw new Error(`${file}: chỉ tiêu ${d.id}: tham chiếu "${ref}" không tồn tại`);
+      if (ref && !byId.has(ref)) throw new KnowledgeError(`${file}: chỉ tiêu ${d.id}: tham chiếu "${ref}" không tồn tại`);
     }
     indicators.set(d.id, {
       id: d.id,
@@ -119,131 +160,54 @@ export function loadCatalog(knowledgeDir: string): Catalog {
       unit: d.unit,
       summable: d.summable && d.unit !== 'percent' && d.unit !== 'percentage_points',
       family: d.family,
+      kind: d.kind,
       measure: d.measure,
+      standard: d.standard ?? null,
       household: d.household,
       tags: d.tags,
-      requiresAny: compileAll(d.requires_any),
+      requiresAny: pats(d.requires_any),
       series: d.series ?? d.id,
       base: d.like,
       target: d.target,
       sumOf: d.sum_of,
-      phrasings: compileAll(phr),
-      weak: compileAll(weak),
+      phrasings: pats(phr),
+      weak: pats(weak),
       rawPhrasings: phr.map(String),
     });
   }
   const abbreviations = new Map<string, string[]>();
-  for (const [k, v] of Object.entries(raw.settings.abbreviations)) abbreviations.set(fold(k), tokenize(fold(v)));
+  for (const [k, v] of Object.entries(raw.settings.abbreviations)) abbreviations.set(phraseTokens(k).join(' '), phraseTokens(v));
   const tags = new Map<string, Pattern[]>();
-  for (const [k, v] of Object.entries(raw.settings.tags)) tags.set(k, compileAll(v));
-  const units = new Map(Object.entries(raw.units));
-  const tagWords = new Map(Object.entries(raw.settings.tags).map(([k, v]) => [k, String(v[0] ?? '')]));
+  for (const [k, v] of Object.entries(raw.settings.tags)) tags.set(k, pats(v));
+  const measures = new Map<MeasureId, { say: string; short: string; words: Pattern[] }>();
+  for (const m of MEASURES) {
+    const s = raw.settings.measures[m];
+    measures.set(m, { say: s.say, short: s.short, words: pats(s.words) });
+  }
+  const standards = new Map<string, Standard>();
+  for (const s of raw.settings.standards) standards.set(s.id, { id: s.id, label: s.label, firstAsOf: s.first_as_of ?? null });
   return {
     indicators,
-    tagWords,
-    units,
+    tagWords: new Map(Object.entries(raw.settings.tags).map(([k, v]) => [k, String(v[0] ?? '')])),
+    units: new Map(Object.entries(raw.units)),
     abbreviations,
     tags,
-    measures: {
-      rate: compileAll(raw.settings.measures.rate),
-      count: compileAll(raw.settings.measures.count),
-      amount: compileAll(raw.settings.measures.amount),
-    },
+    kinds: { rate: pats(raw.settings.kinds.rate), count: pats(raw.settings.kinds.count), amount: pats(raw.settings.kinds.amount) },
+    measures,
+    standards,
+    statuses: new Map(Object.entries(raw.settings.statuses)),
     notes: raw.settings.notes,
+    vocabulary,
   };
 }
 
-// ---- Areas -------------------------------------------------------------------------------
-
-const isoDateOrEmpty = z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/)]);
-
-const areaRowSchema = z.object({
-  area_id: z.string().regex(/^[a-z0-9-]+$/),
-  name: z.string().min(1),
-  display_name: z.string().default(''),
-  level: z.enum(['national', 'region', 'province', 'district', 'commune']),
-  parent_id: z.string().default(''),
-  valid_from: isoDateOrEmpty.default(''),
-  valid_to: isoDateOrEmpty.default(''),
-  note: z.string().default(''),
-  region_id: z.string().default(''),
-  default: z.string().default(''),
-  aliases: z.string().default(''),
-});
-
-export interface Area {
-  id: string;
-  name: string;
-  /** How answers name it: "tỉnh Bình Thuận", "huyện Tuy Phong", "cả nước". */
-  displayName: string;
-  level: 'national' | 'region' | 'province' | 'district' | 'commune';
-  parentId: string | null;
-  validFrom: string | null;
-  validTo: string | null;
-  note: string;
-  regionId: string | null;
-  isDefault: boolean;
-  /** Folded alias token lists (the name is always one). */
-  aliases: string[][];
-}
-
-export interface Areas {
-  byId: Map<string, Area>;
-  defaultArea: Area;
-  national: Area | null;
-  /** Areas whose parent is `id` (e.g. the districts of a province). */
-  children(id: string): Area[];
-}
-
-/** Loads `<seedDir>/areas.csv` (columns area_id,name,level,parent_id,valid_from,valid_to,note[,region_id,default,aliases]). */
-export function loadAreas(seedDir: string): Areas {
-  const file = path.join(seedDir, 'areas.csv');
-  const recs = parseCsv(readFileSync(file, 'utf8'));
-  const header = recs[0]?.fields.map((h) => h.trim()) ?? [];
-  const byId = new Map<string, Area>();
-  for (const rec of recs.slice(1)) {
-    const obj: Record<string, string> = {};
-    header.forEach((h, i) => (obj[h] = (rec.fields[i] ?? '').trim()));
-    const r = areaRowSchema.safeParse(obj);
-    if (!r.success) throw new Error(`${file}: dòng ${rec.line}: ${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}`);
-    const a = r.data;
-    const aliasTexts = [a.name, ...a.aliases.split(';')].map((s) => fold(s.trim())).filter(Boolean);
-    const aliases = [...new Set(aliasTexts)].map((s) => tokenize(s));
-    byId.set(a.area_id, {
-      id: a.area_id,
-      name: a.name,
-      displayName: a.display_name || a.name,
-      level: a.level,
-      parentId: a.parent_id || null,
-      validFrom: a.valid_from || null,
-      validTo: a.valid_to || null,
-      note: a.note,
-      regionId: a.region_id || null,
-      isDefault: /^(yes|true|1|x)$/i.test(a.default),
-      aliases,
-    });
-  }
-  const all = [...byId.values()];
-  const defaultArea = all.find((a) => a.isDefault) ?? all.find((a) => a.level === 'province') ?? all[0];
-  if (!defaultArea) throw new Error(`${file}: không có địa bàn nào`);
-  return {
-    byId,
-    defaultArea,
-    national: all.find((a) => a.level === 'national') ?? null,
-    children: (id) => all.filter((a) => a.parentId === id),
-  };
-}
-
-/** Places without figures (knowledge/stats/places.yaml), so a question about them is not answered with another area. */
-export function loadPlaces(knowledgeDir: string): { name: string; tokens: string[] }[] {
-  const file = path.join(knowledgeDir, 'stats', 'places.yaml');
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch {
-    return [];
-  }
-  const parsed = z.object({ places: z.array(z.string().min(2)) }).safeParse(raw);
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-  return parsed.data.places.map((name) => ({ name, tokens: tokenize(fold(name)) }));
+/**
+ * The national standard a figure dated `asOf` belongs to when its row does not say: the last period
+ * whose first day is on or before it (the end-of-year review before a period is that period's baseline).
+ */
+export function standardByDate(catalog: Catalog, asOf: string): string {
+  let best: Standard | null = null;
+  for (const s of catalog.standards.values())
+    if (s.firstAsOf && s.firstAsOf <= asOf && (!best || (best.firstAsOf ?? '') < s.firstAsOf)) best = s;
+  return best?.id ?? '';
 }

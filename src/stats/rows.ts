@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { CsvSyntaxError, parseCsv, toCsv } from './csv.ts';
-import type { Areas, Catalog } from './catalog.ts';
+import type { Areas } from './areas.ts';
+import { type Catalog, type Indicator, standardByDate } from './catalog.ts';
 
 /**
  * One figure as it travels through CSV files (import/export) and the store.
  * Columns (same for import and export): area_id, indicator, value, unit, qualifier, as_of,
- * period_start, status, note, source, source_url.
+ * period_start, status, note, source, source_url, measure, standard. The last two were added later:
+ * a file without them (exported by an earlier version) still imports, and each row then takes the
+ * indicator's measure and the national standard in force on its `as_of` (see `completeRow`).
  */
 export const CSV_COLUMNS = [
   'area_id',
@@ -19,10 +22,12 @@ export const CSV_COLUMNS = [
   'note',
   'source',
   'source_url',
+  'measure',
+  'standard',
 ] as const;
 const REQUIRED_COLUMNS = ['area_id', 'indicator', 'value', 'unit', 'as_of', 'status', 'source'];
 
-export const STATUSES = ['reported', 'estimate', 'target', 'plan'] as const;
+export const STATUSES = ['reported', 'preliminary', 'estimate', 'target', 'plan'] as const;
 export const QUALIFIERS = ['', 'at_least', 'about'] as const;
 
 /** True when `s` is YYYY-MM-DD and names a day that exists (no 2023-02-30). */
@@ -48,11 +53,19 @@ export const figureSchema = z.object({
   note: z.string(),
   source: z.string().min(1),
   source_url: z.string(),
+  measure: z.string(),
+  standard: z.string(),
 });
 export type FigureRow = z.infer<typeof figureSchema>;
 
-/** A stored figure: the row plus when it was recorded and (for a revised one) when it was replaced. */
+/**
+ * A stored figure: the row plus when it was recorded and (for a revised one) when it was replaced.
+ * Records written before `measure` and `standard` existed read with them empty; the store completes
+ * them from the catalogue when it loads (`completeRow`).
+ */
 export const storedFigureSchema = figureSchema.extend({
+  measure: z.string().default(''),
+  standard: z.string().default(''),
   recorded_at: z.string(),
   replaced_at: z.string().nullable(),
 });
@@ -63,8 +76,42 @@ export interface RowError {
   message: string;
 }
 
-export function figureKey(f: Pick<FigureRow, 'area_id' | 'indicator' | 'as_of' | 'period_start'>): string {
-  return `${f.area_id}|${f.indicator}|${f.as_of}|${f.period_start}`;
+/**
+ * The identity of a figure: a second row with the same key is a revision of it. The poverty standard
+ * is part of the key, so a figure under the 2016-2020 standard and the baseline under the 2022-2025
+ * standard can both be dated 31/12/2021, and a local-standard figure never replaces a national one.
+ * The measure is not: an indicator has exactly one measure (checked by `completeRow`).
+ */
+export function figureKey(f: Pick<FigureRow, 'area_id' | 'indicator' | 'as_of' | 'period_start' | 'standard'>): string {
+  return `${f.area_id}|${f.indicator}|${f.as_of}|${f.period_start}|${f.standard}`;
+}
+
+/**
+ * Fills `measure` and `standard` when a row (or an old stored record) leaves them empty: the
+ * indicator's measure, and for a poverty indicator the national standard in force on `as_of`
+ * (the local standard for a local-standard indicator). Returns a problem text when a given value
+ * does not fit the indicator.
+ */
+export function completeRow<T extends { measure: string; standard: string; as_of: string }>(
+  row: T,
+  ind: Indicator,
+  catalog: Catalog,
+): string | null {
+  if (!row.measure) row.measure = ind.measure;
+  else if (row.measure !== ind.measure)
+    return `measure "${row.measure}" không khớp với chỉ tiêu ${ind.id} (phải là "${ind.measure}" hoặc để trống)`;
+  if (ind.standard === 'local') {
+    if (!row.standard) row.standard = 'local';
+    else if (row.standard !== 'local')
+      return `standard "${row.standard}" không khớp với chỉ tiêu ${ind.id} (chuẩn riêng của địa phương: "local" hoặc để trống)`;
+  } else if (ind.standard === 'national') {
+    if (!row.standard) row.standard = standardByDate(catalog, row.as_of);
+    else if (row.standard === 'local' || !catalog.standards.has(row.standard))
+      return `standard "${row.standard}" không hợp lệ cho chỉ tiêu ${ind.id} (${[...catalog.standards.keys()]
+        .filter((k) => k !== 'local')
+        .join(', ')} hoặc để trống)`;
+  } else if (row.standard) return `chỉ tiêu ${ind.id} không theo chuẩn nghèo: để trống cột standard`;
+  return null;
 }
 
 /** Same figure content (ignoring bookkeeping fields). */
@@ -128,7 +175,7 @@ export function validateCsv(text: string, catalog: Catalog, areas: Areas): { row
         problems.push(
           `giá trị "${valueText}" phải là số nguyên (đơn vị ${ind.unit}); nếu là số có dấu chấm hàng nghìn, viết liền: ${valueText.replace(/\./g, '')}`,
         );
-      if (n < 0 && ind.measure !== 'change') problems.push(`giá trị âm "${valueText}" không hợp lệ cho chỉ tiêu ${ind.id}`);
+      if (n < 0 && ind.kind !== 'change') problems.push(`giá trị âm "${valueText}" không hợp lệ cho chỉ tiêu ${ind.id}`);
     }
     const candidate = {
       area_id: areaId,
@@ -142,6 +189,8 @@ export function validateCsv(text: string, catalog: Catalog, areas: Areas): { row
       note: get('note'),
       source: get('source'),
       source_url: get('source_url'),
+      measure: get('measure'),
+      standard: get('standard'),
     };
     const parsed = figureSchema.safeParse(candidate);
     if (!parsed.success) {
@@ -150,7 +199,7 @@ export function validateCsv(text: string, catalog: Catalog, areas: Areas): { row
         if (col === 'value' || col === 'area_id' || col === 'indicator' || col === 'unit') continue; // reported above
         const msg =
           col === 'status'
-            ? `status "${candidate.status}" không hợp lệ (reported, estimate, target hoặc plan)`
+            ? `status "${candidate.status}" không hợp lệ (reported, preliminary, estimate, target hoặc plan)`
             : col === 'qualifier'
               ? `qualifier "${candidate.qualifier}" không hợp lệ (để trống, at_least hoặc about)`
               : col === 'as_of' || col === 'period_start'
@@ -165,11 +214,15 @@ export function validateCsv(text: string, catalog: Catalog, areas: Areas): { row
       problems.push(`source_url không phải địa chỉ http(s): "${candidate.source_url}"`);
     if (parsed.success && candidate.period_start && candidate.period_start > candidate.as_of)
       problems.push(`period_start ${candidate.period_start} sau as_of ${candidate.as_of}`);
+    if (parsed.success && ind) {
+      const p = completeRow(candidate, ind, catalog);
+      if (p) problems.push(p);
+    }
     if (problems.length) {
       errors.push({ line, message: problems.join('; ') });
       continue;
     }
-    const row = parsed.data!;
+    const row: FigureRow = { ...parsed.data!, measure: candidate.measure, standard: candidate.standard };
     const key = figureKey(row);
     const prev = seen.get(key);
     if (prev) {
@@ -191,7 +244,7 @@ export function validateCsv(text: string, catalog: Catalog, areas: Areas): { row
       } else
         errors.push({
           line,
-          message: `trùng với dòng ${prev.line} (cùng địa bàn ${row.area_id}, chỉ tiêu ${row.indicator}, as_of ${row.as_of}, period_start ${row.period_start || 'trống'}) nhưng khác số liệu`,
+          message: `trùng với dòng ${prev.line} (cùng địa bàn ${row.area_id}, chỉ tiêu ${row.indicator}, as_of ${row.as_of}, period_start ${row.period_start || 'trống'}, chuẩn ${row.standard || 'trống'}) nhưng khác số liệu`,
         });
       continue;
     }

@@ -1,12 +1,14 @@
 import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../observability/logger.ts';
-import type { Areas, Catalog } from './catalog.ts';
+import type { Areas } from './areas.ts';
+import type { Catalog } from './catalog.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { writeFileAtomic } from '../storage/atomic-file.ts';
 import { withFileLock } from '../storage/file/file-lock.ts';
 import type { StoreHealth } from '../storage/types.ts';
 import {
+  completeRow,
   figureKey,
   figuresToCsv,
   sameFigure,
@@ -116,7 +118,7 @@ export class StatsStore {
       }
       if (i === 0 && (value as { kind?: string })?.kind === HEADER.kind) return;
       const r = storedFigureSchema.safeParse(value);
-      if (r.success) figures.push(r.data);
+      if (r.success) figures.push(this.complete(r.data));
       else rejected.push({ line: i + 1, reason: r.error.issues[0]?.message ?? 'invalid', raw: line.slice(0, 500) });
     });
     return { figures, rejected, notAFile: false };
@@ -176,7 +178,7 @@ export class StatsStore {
       return;
     }
     const good = doc.figures.map((f) => storedFigureSchema.safeParse(f)).filter((r) => r.success);
-    this.figuresAll = good.map((r) => r.data as StoredFigure);
+    this.figuresAll = good.map((r) => this.complete(r.data as StoredFigure));
     if (good.length < doc.figures.length)
       this.noteDamage(`${doc.figures.length - good.length} damaged statistics record(s) dropped in the upgrade`);
     await this.writeAll(this.figuresAll);
@@ -206,6 +208,16 @@ export class StatsStore {
     this.logger.info({ figures: rows.length, file: FILE }, 'statistics store created from the CSV seed');
   }
 
+  /**
+   * A record written before `measure` and `standard` existed gets them from the catalogue, exactly as
+   * an old CSV row does on import, so its key matches the same figure imported again.
+   */
+  private complete(f: StoredFigure): StoredFigure {
+    const ind = this.catalog.indicators.get(f.indicator);
+    if (ind && (!f.measure || (!f.standard && ind.standard))) completeRow(f, ind, this.catalog);
+    return f;
+  }
+
   private async writeAll(figures: StoredFigure[]): Promise<void> {
     const lines = [JSON.stringify(HEADER), ...figures.map((f) => JSON.stringify(f))];
     await writeFileAtomic(this.file, lines.join('\n') + '\n');
@@ -226,7 +238,9 @@ export class StatsStore {
       this.index.set(k, list);
     }
     for (const list of this.index.values())
-      list.sort((a, b) => a.as_of.localeCompare(b.as_of) || a.period_start.localeCompare(b.period_start));
+      list.sort(
+        (a, b) => a.as_of.localeCompare(b.as_of) || a.standard.localeCompare(b.standard) || a.period_start.localeCompare(b.period_start),
+      );
   }
 
   /** Re-reads the file when another process (the import command) has replaced it. */
@@ -252,7 +266,10 @@ export class StatsStore {
       .filter((f) => f.area_id === areaId && f.indicator === indicatorId)
       .sort(
         (a, b) =>
-          a.as_of.localeCompare(b.as_of) || a.period_start.localeCompare(b.period_start) || a.recorded_at.localeCompare(b.recorded_at),
+          a.as_of.localeCompare(b.as_of) ||
+          a.standard.localeCompare(b.standard) ||
+          a.period_start.localeCompare(b.period_start) ||
+          a.recorded_at.localeCompare(b.recorded_at),
       );
   }
 
@@ -311,6 +328,7 @@ export class StatsStore {
         a.area_id.localeCompare(b.area_id) ||
         a.indicator.localeCompare(b.indicator) ||
         a.as_of.localeCompare(b.as_of) ||
+        a.standard.localeCompare(b.standard) ||
         a.period_start.localeCompare(b.period_start),
     );
     return figuresToCsv(rows);

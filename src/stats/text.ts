@@ -1,32 +1,23 @@
+import { fold, tokenize } from '../nlu/text.ts';
+
 /**
- * Text helpers for the statistics skill: folding (lower case, no diacritics, đ→d),
- * tokenising, and token-sequence matching with optional gaps ("cho ... vay").
+ * The statistics skill's pattern matcher: token sequences with optional gaps ("cho ... vay").
+ * The skill does not fold or tokenise messages itself (it reads `ctx.nlu`, see read.ts); this module
+ * only turns the catalogue's own phrases into patterns, with the NLU's `fold` and `tokenize`, and
+ * matches them against the tokens of a reading.
  */
 
-/** Lower-case, NFD, strip combining marks, đ→d, keep letters/digits/%/space, collapse spaces. */
-export function fold(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/[^a-z0-9%/.,\- ]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+/**
+ * Tokens of a phrase written by an editor ("tỷ lệ hộ nghèo", "% kế hoạch"): folded like messages,
+ * with "%" kept as a token of its own because officials write "bao nhiêu %".
+ */
+export function phraseTokens(phrase: string): string[] {
+  return fold(String(phrase))
+    .split(/(%)/)
+    .flatMap((part) => (part === '%' ? ['%'] : tokenize(part)));
 }
 
-/** Splits folded text into word tokens (punctuation dropped, '%' kept as its own token). */
-export function tokenize(folded: string): string[] {
-  return folded
-    .replace(/%/g, ' % ')
-    .replace(/(\d)[.,](\d)/g, '$1\u0001$2')
-    .replace(/[.,;:!?()"'/-]+/g, ' ')
-    .replace(/\u0001/g, '.')
-    .split(/\s+/)
-    .filter(Boolean);
-}
-
-/** Replaces whole tokens using a map of abbreviation → expansion (both folded). */
+/** Replaces whole tokens using a map of abbreviation → expansion (both as tokens). */
 export function expandTokens(tokens: string[], map: Map<string, string[]>): string[] {
   const out: string[] = [];
   for (const t of tokens) {
@@ -37,26 +28,34 @@ export function expandTokens(tokens: string[], map: Map<string, string[]>): stri
   return out;
 }
 
-/** A pattern: segments of contiguous tokens; between segments up to `gap` other tokens may stand. */
+/** A pattern: segments of contiguous tokens; between segments up to `PATTERN_GAP` other tokens may stand. */
 export interface Pattern {
   source: string;
   segments: string[][];
   length: number;
 }
 
+/** How many other words may stand between two segments of a pattern ("cho ... vay"). */
 export const PATTERN_GAP = 8;
 
-export function compilePattern(folded: string): Pattern {
-  const segments = folded
+/** Compiles an editor's phrase ("cho vay ... hộ nghèo") into a pattern. */
+export function compilePattern(phrase: string): Pattern {
+  const segments = String(phrase)
     .split('...')
-    .map((s) => tokenize(s.trim()))
+    .map((s) => phraseTokens(s.trim()))
     .filter((s) => s.length > 0);
-  return { source: folded, segments, length: segments.reduce((n, s) => n + s.length, 0) };
+  return { source: phrase, segments, length: segments.reduce((n, s) => n + s.length, 0) };
 }
 
+/** Compiles a list of phrases, dropping empty ones. */
+export function compileAll(phrases: readonly string[]): Pattern[] {
+  return phrases.map(compilePattern).filter((p) => p.length > 0);
+}
+
+/** A half-open token range [start, end). */
 export interface Span {
   start: number;
-  end: number; // exclusive
+  end: number;
 }
 
 const tokenSets = new WeakMap<string[], { length: number; set: Set<string> }>();
@@ -89,6 +88,16 @@ export function matchPattern(tokens: string[], p: Pattern): Span | null {
   return best;
 }
 
+/** True when any of the patterns matches. */
+export function matchesAny(tokens: string[], patterns: readonly Pattern[]): boolean {
+  return patterns.some((p) => matchPattern(tokens, p) !== null);
+}
+
+/** How many of the patterns match. */
+export function countMatches(tokens: string[], patterns: readonly Pattern[]): number {
+  return patterns.filter((p) => matchPattern(tokens, p) !== null).length;
+}
+
 function matchFrom(tokens: string[], p: Pattern, seg: number, pos: number, anchored: boolean): number | null {
   if (seg === p.segments.length) return pos;
   const s = p.segments[seg];
@@ -110,6 +119,12 @@ function segmentAt(tokens: string[], s: string[], at: number): boolean {
 
 /** True when the token sequence contains the phrase (contiguous). */
 export function hasPhrase(tokens: string[], phrase: string[]): boolean {
-  for (let i = 0; i + phrase.length <= tokens.length; i++) if (segmentAt(tokens, phrase, i)) return true;
-  return false;
+  return phraseAt(tokens, phrase) >= 0;
+}
+
+/** Index of the first contiguous occurrence of the phrase at or after `from`, or -1. */
+export function phraseAt(tokens: string[], phrase: string[], from = 0): number {
+  if (phrase.length === 0) return -1;
+  for (let i = from; i + phrase.length <= tokens.length; i++) if (segmentAt(tokens, phrase, i)) return i;
+  return -1;
 }

@@ -1,9 +1,11 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/observability/logger.ts';
-import { loadAreas, loadCatalog } from '../../src/stats/catalog.ts';
+import { loadAreas } from '../../src/stats/areas.ts';
+import { loadCatalog, standardByDate } from '../../src/stats/catalog.ts';
+import { parseCsv, toCsv } from '../../src/stats/csv.ts';
 import { ImportRejected, StatsStore } from '../../src/stats/store.ts';
 import { ManualClock } from '../../src/time/clock.ts';
 import { HEADER, KNOWLEDGE_DIR, ROOT, SEED_DIR, removeDir, runCli, tempDir } from './helpers.ts';
@@ -41,7 +43,7 @@ describe('stats store: seed, import, history, export', () => {
     const bad = [
       HEADER,
       'binh-thuan,poor_households,7000,households,,2024-12-31,,reported,,Báo cáo tỉnh,', // line 2: good
-      'ha-noi,poor_households,100,households,,2024-12-31,,reported,,Báo cáo,', // line 3: unknown area
+      'xa-ham-thanh,poor_households,100,households,,2024-12-31,,reported,,Báo cáo,', // line 3: unknown area (a commune)
       'binh-thuan,poor_household_rate_pct,hai phẩy một,percent,,2024-12-31,,reported,,Báo cáo,', // line 4: text in number column
       'binh-thuan,poor_households,7000,households,,2024-12-31,,reported,,Báo cáo tỉnh,', // line 5: duplicate of line 2
       'binh-thuan,near_poor_households,12000,percent,,2024-12-31,,reported,,Báo cáo,', // line 6: wrong unit
@@ -56,7 +58,7 @@ describe('stats store: seed, import, history, export', () => {
     writeFileSync(file, bad);
     const r = runCli(['import', file], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/:3: dòng 3 \(line 3\): .*ha-noi/);
+    expect(r.stderr).toMatch(/:3: dòng 3 \(line 3\): .*xa-ham-thanh/);
     expect(r.stderr).toMatch(/:4: dòng 4 \(line 4\): .*không phải là số/);
     expect(r.stderr).toMatch(/:5: dòng 5 \(line 5\): .*trùng lặp với dòng 2/);
     expect(r.stderr).toMatch(/:6: dòng 6 \(line 6\): .*đơn vị "percent" không khớp/);
@@ -198,4 +200,81 @@ describe('stats store: seed, import, history, export', () => {
     for (const k of acknowledgedCli) expect(values.has(100 + k), `CLI import ${k}`).toBe(true);
     for (const k of chat) expect(values.has(200 + k), `chat import ${k}`).toBe(true);
   }, 60_000);
+});
+
+describe('measure and standard columns', () => {
+  it('imports a file exported by the previous version (11 columns): each row takes its measure and the standard of its date', async () => {
+    const store = await open(dir);
+    // What the previous version exported: the figures it could hold, without the two new columns.
+    const recs = parseCsv(store.exportCsv());
+    const head = recs[0].fields;
+    const iStd = head.indexOf('standard');
+    const old = recs
+      .slice(1)
+      .filter((r) => r.fields[iStd] === '' || r.fields[iStd] === standardByDate(catalog, r.fields[head.indexOf('as_of')]))
+      .map((r) => r.fields.slice(0, 11));
+    expect(head.slice(0, 11).join(',')).toBe(HEADER);
+    const summary = await store.importCsv(toCsv([head.slice(0, 11), ...old]));
+    expect(summary).toEqual({ added: 0, revised: 0, unchanged: old.length });
+  });
+
+  it('reads a store written before the columns existed, and the same figures imported again change nothing', async () => {
+    mkdirSync(dir, { recursive: true });
+    const rec = (value: number, as_of: string) =>
+      JSON.stringify({
+        area_id: 'viet-nam',
+        indicator: 'poor_households',
+        value,
+        unit: 'households',
+        qualifier: '',
+        as_of,
+        period_start: '',
+        status: 'reported',
+        note: '',
+        source: 'Nguồn cũ',
+        source_url: '',
+        recorded_at: '2026-01-01T00:00:00.000Z',
+        replaced_at: null,
+      });
+    writeFileSync(
+      path.join(dir, 'stats.jsonl'),
+      `${JSON.stringify({ kind: 'stats-store', version: 2 })}\n${rec(1057374, '2022-12-31')}\n${rec(6323, '2019-12-31')}\n`,
+    );
+    const store = await open(dir);
+    expect((await store.health()).state).toBe('ok');
+    expect(store.figures('viet-nam', 'poor_households').map((f) => [f.as_of, f.measure, f.standard])).toEqual([
+      ['2019-12-31', 'review', '2016-2020'],
+      ['2022-12-31', 'review', '2022-2025'],
+    ]);
+    const again = `${HEADER}\nviet-nam,poor_households,1057374,households,,2022-12-31,,reported,,Nguồn cũ,\n`;
+    expect(await store.importCsv(again)).toEqual({ added: 0, revised: 0, unchanged: 1 });
+  });
+
+  it('keys a figure by its standard: a 2016-2020 figure and the 2022-2025 baseline share a date; local never replaces national', async () => {
+    const store = await open(dir);
+    const end2021 = store.figures('viet-nam', 'poor_household_rate_pct').filter((f) => f.as_of === '2021-12-31');
+    expect(end2021.map((f) => [f.value, f.standard]).sort()).toEqual([
+      [2.23, '2016-2020'],
+      [4.4, '2022-2025'],
+    ]);
+    const csv = (rows: string[]) => `${HEADER},measure,standard\n${rows.join('\n')}\n`;
+    await expect(
+      store.importCsv(csv(['ha-noi,poor_household_rate_pct,0.5,percent,,2024-12-31,,reported,,Báo cáo thành phố,,review,local'])),
+    ).rejects.toMatchObject({ errors: [{ line: 2, message: expect.stringMatching(/standard "local"/) }] });
+    await expect(
+      store.importCsv(csv(['ha-noi,gso_multidimensional_poverty_rate_pct,0.5,percent,,2024-12-31,,reported,,X,,review,'])),
+    ).rejects.toMatchObject({ errors: [{ line: 2, message: expect.stringMatching(/measure "review" không khớp/) }] });
+    const added = await store.importCsv(
+      csv(['ha-noi,poor_household_rate_local_standard_pct,0.5,percent,,2024-12-31,,reported,,Báo cáo thành phố,,,']),
+    );
+    expect(added.added).toBe(1);
+    expect(store.figures('ha-noi', 'poor_households').find((f) => f.as_of === '2024-12-31')?.value).toBe(0);
+    expect(store.figures('ha-noi', 'poor_household_rate_local_standard_pct')[0].standard).toBe('local');
+  });
+
+  it('accepts "preliminary" as a status', async () => {
+    const store = await open(dir);
+    const r = await store.importCsv(`${HEADER}\nbinh-thuan,poor_households,6000,households,,2024-12-31,,preliminary,,Báo cáo sơ bộ,\n`);
+    expect(r.added).toBe(1);
+  });
 });
