@@ -66,6 +66,7 @@ const catalogSchema = z.object({
         }),
       )
       .min(1),
+    ranking_indicator: z.string().optional(),
     statuses: z.record(z.string(), z.string()).default({}),
     notes: z.array(z.object({ match: z.string(), say: z.string() })).default([]),
   }),
@@ -121,6 +122,8 @@ export interface Catalog {
   measures: Map<MeasureId, { say: string; short: string; words: Pattern[] }>;
   standards: Map<string, Standard>;
   statuses: Map<string, string>;
+  /** The indicator a ranking without one is about ("vùng nào nghèo nhất"). */
+  rankingIndicator: Indicator | null;
   notes: { match: string; say: string }[];
   /** Every word of every phrase (part of the skill's vocabulary, see read.ts). */
   vocabulary: Set<string>;
@@ -184,6 +187,8 @@ export function loadCatalog(knowledgeDir: string): Catalog {
     const s = raw.settings.measures[m];
     measures.set(m, { say: s.say, short: s.short, words: pats(s.words) });
   }
+  if (raw.settings.ranking_indicator && !indicators.has(raw.settings.ranking_indicator))
+    throw new KnowledgeError(`${file}: settings.ranking_indicator: "${raw.settings.ranking_indicator}" không có trong danh mục`);
   const standards = new Map<string, Standard>();
   for (const s of raw.settings.standards) standards.set(s.id, { id: s.id, label: s.label, firstAsOf: s.first_as_of ?? null });
   return {
@@ -196,6 +201,7 @@ export function loadCatalog(knowledgeDir: string): Catalog {
     measures,
     standards,
     statuses: new Map(Object.entries(raw.settings.statuses)),
+    rankingIndicator: raw.settings.ranking_indicator ? (indicators.get(raw.settings.ranking_indicator) ?? null) : null,
     notes: raw.settings.notes,
     vocabulary,
   };

@@ -35,6 +35,8 @@ const fileSchema = z.object({
     province: phrases,
     count_units: phrases,
     count_before: phrases,
+    list: phrases,
+    none: phrases,
     numbers: z.record(z.string(), z.number().int().min(1).max(100)).default({}),
   }),
   combined_household: phrases,
@@ -82,6 +84,10 @@ export interface Words {
     /** First words of what is counted ("5 tỉnh"), and words before a count ("top 5"). */
     countUnits: Set<string>;
     countBefore: Set<string>;
+    /** "xếp hạng": the whole table. */
+    list: Pattern[];
+    /** "không còn hộ nghèo": the places whose figure is zero. */
+    none: Pattern[];
     numbers: Map<string, number>;
   };
   combinedHousehold: Pattern[];
@@ -148,6 +154,8 @@ export function loadWords(knowledgeDir: string): Words {
       province: pats(w.ranking.province),
       countUnits: new Set(seen(w.ranking.count_units).map((x) => phraseTokens(x)[0] ?? '')),
       countBefore: set(w.ranking.count_before),
+      list: pats(w.ranking.list),
+      none: pats(w.ranking.none),
       numbers,
     },
     combinedHousehold: pats(w.combined_household),

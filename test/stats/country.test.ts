@@ -69,6 +69,13 @@ describe('former provinces and merged provinces', () => {
     },
   );
 
+  it('after 2025, a former province has no figure; the successor figure is given under its own name', async () => {
+    const { text } = await ask('Tỷ lệ hộ nghèo Bình Dương năm 2025');
+    expect(text).toContain('Tỷ lệ hộ nghèo của Thành phố Hồ Chí Minh (sau hợp nhất) cuối năm 2025 (31/12/2025): 0,03%');
+    expect(text).toContain('Chưa có số liệu của tỉnh Bình Dương về: tỷ lệ hộ nghèo');
+    expect(text).not.toContain('Số liệu trên là số liệu cuối cùng hiện có của tỉnh Bình Dương');
+  });
+
   it('answers a shared name before 2025 with the former province, and says what the new one is', async () => {
     const { text } = await ask('số hộ nghèo Vĩnh Phúc năm 2023');
     expect(text).toContain('2.094 hộ');
@@ -134,6 +141,17 @@ describe('"chưa có" that names the nearest level with figures', () => {
     expect(r.replies[0].buttons?.[0].label).toContain('tỉnh Bình Thuận');
   });
 
+  it.each([
+    ['tỷ lệ hộ nghèo của phường 5 quận 8', 'phường 5'],
+    ['Số hộ nghèo của TP Vinh năm 2023', 'TP Vinh'],
+    ['so ho ngheo huyen Muong Te nam 2024', 'huyen Muong Te'],
+  ])('a numbered ward, a city or a district without figures is never answered with the home province: %s', async (q, name) => {
+    const { text } = await ask(q);
+    expect(text).toContain(`chưa có số liệu`);
+    expect(text).toContain(name);
+    expect(text).not.toContain('Bình Thuận');
+  });
+
   it('a missing year gives the nearest figures, named by their date', async () => {
     const { text } = await ask('số hộ nghèo cả nước năm 2025');
     expect(text).toContain('chưa có số liệu số hộ nghèo của cả nước năm 2025');
@@ -171,7 +189,21 @@ describe('what officials ask', () => {
     expect(bottom).toContain('thấp nhất');
     const regions = (await ask('vùng nào có tỷ lệ nghèo đa chiều cao nhất năm 2024')).text;
     expect(regions).toContain('1. vùng Trung du và miền núi phía Bắc: 14,98%');
-    expect(regions).toContain('6 trong 6 vùng');
+    expect(regions).toContain('xếp từ cao đến thấp, 6 vùng có số liệu (trên tổng số 6 vùng lúc đó)');
+    // No indicator named: the poverty rate, where every region has it.
+    const poorest = (await ask('vung nao ngheo nhat')).text;
+    expect(poorest).toContain('1. vùng Trung du và miền núi phía Bắc: 14,23%');
+    const table = (await ask('Xếp hạng tỷ lệ hộ nghèo các tỉnh năm 2023')).text;
+    expect(table).toContain('xếp từ cao đến thấp, 15 tỉnh, thành phố có số liệu (trên tổng số 63');
+    expect(table).toContain('15. tỉnh Vĩnh Phúc: 0,61%');
+  });
+
+  it('lists the provinces with no poor household left, among those with figures', async () => {
+    const { text } = await ask('tinh nao khong con ho ngheo nam 2024');
+    expect(text).toContain('Các tỉnh, thành phố có số hộ nghèo bằng 0 tại 31/12/2024');
+    expect(text).toContain('thành phố Hà Nội: 0 hộ');
+    expect(text).not.toContain('Điện Biên');
+    expect(text).toContain('14/63');
   });
 
   it.each([['tỷ lệ hộ nghèo Lai Châu năm 2024 so với cả nước'], ['ty le ho ngheo lai chau 2024 so voi ca nuoc']])(

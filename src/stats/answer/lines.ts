@@ -113,13 +113,20 @@ export function afterEnd(ind: Indicator, area: Area, fc: FigureCtx, acc: Acc): v
   const { plan, today, deps, series } = fc;
   const askedAfter = plan.latestMode ? today : plan.points.map(refDate).sort().pop()!;
   if (!area.validTo || askedAfter <= area.validTo) return;
-  note(acc, afterEndNote(area, deps.areas));
-  const merged = successorOf(area, deps.areas);
-  if (!merged || !plan.latestMode) return;
-  const lv = latestOf(
-    series.full(ind, merged).filter((v) => !merged.validFrom || v.as_of >= merged.validFrom),
-    today,
+  note(
+    acc,
+    afterEndNote(
+      area,
+      deps.areas,
+      acc.used.some((v) => v.area.id === area.id),
+    ),
   );
+  const merged = successorOf(area, deps.areas);
+  if (!merged) return;
+  // The successor's own figure (never computed from this area), at the time asked or its latest, named as its.
+  const own = series.stored(ind, merged).filter((v) => !merged.validFrom || v.as_of >= merged.validFrom);
+  const after = plan.points.filter((p) => refDate(p) > area.validTo!);
+  const lv = plan.latestMode ? latestOf(own, today) : (after.map((p) => atPoint(own, p)).find((v) => v) ?? null);
   if (lv) {
     acc.lines.push({
       t: 'figure',

@@ -28,6 +28,7 @@ export function planAnswer(res: Resolution, memo: StatsMemo | null, deps: Answer
   let inds = [...res.indicators];
   const usesMemo = !res.strongMatch && memoInds.length > 0 && (res.followUp || inds.length === 0);
   if (usesMemo) inds = fromMemo(res, memoInds, catalog) ?? inds;
+  if (inds.length === 0 && res.ranking && catalog.rankingIndicator) inds = [catalog.rankingIndicator];
   if (inds.length === 0) return null;
   inds = filterKinds(inds, res, catalog);
   inds = inds.filter((ind, i) => inds.findIndex((o) => o.series === ind.series) === i);

@@ -20,7 +20,11 @@ export function nationalRanking(fc: FigureCtx, acc: Acc): boolean {
   const { res, plan, deps } = fc;
   const ask = res.ranking;
   if (!ask || res.breakdown) return false;
-  const ind = plan.inds.find((i) => i.kind === 'rate' || i.kind === 'count') ?? plan.inds[0];
+  // "Không còn hộ nghèo" is a count of zero; otherwise the rate (or count) asked.
+  const ind =
+    (ask.zero ? plan.inds.find((i) => i.kind === 'count') : undefined) ??
+    plan.inds.find((i) => i.kind === 'rate' || i.kind === 'count') ??
+    plan.inds[0];
   if (!ind) return false;
   const point = plan.points[0] ?? null;
   const table = rankTable(ind, ask.level, point, fc);
@@ -80,14 +84,21 @@ function addTable(ind: Indicator, table: Table, fc: FigureCtx, acc: Acc): void {
   const { res, deps } = fc;
   const ask = res.ranking!;
   const dir = ask.dir;
-  const sorted = [...table.rows].sort((a, b) => (dir === 'max' ? b.value - a.value : a.value - b.value));
+  const sorted = [...table.rows]
+    .filter((v) => !ask.zero || v.value === 0)
+    .sort((a, b) => (dir === 'max' ? b.value - a.value : a.value - b.value));
   // Six regions are listed whole; provinces five at a time unless a number was asked.
   const n = Math.min(sorted.length, ask.count ?? (ask.level === 'region' ? sorted.length : DEFAULT_COUNT));
   const unit = ask.level === 'region' ? 'vùng' : 'tỉnh, thành phố';
   const how = measureStandard(deps.catalog, sorted[0]);
-  const title =
-    `${ind.label} ${dir === 'max' ? 'cao nhất' : 'thấp nhất'} tại ${formatDate(table.date)}${how ? ` (${how})` : ''}, ` +
-    `${n} trong ${table.rows.length} ${unit} có số liệu (trên tổng số ${table.total} ${unit} lúc đó):`;
+  const whole = n === sorted.length;
+  const title = ask.zero
+    ? `${sorted.length ? 'Các' : 'Chưa có'} ${unit} có ${ind.label.charAt(0).toLowerCase()}${ind.label.slice(1)} bằng 0 tại ${formatDate(table.date)}${how ? ` (${how})` : ''}, trong ${table.rows.length} ${unit} có số liệu (trên tổng số ${table.total} ${unit} lúc đó)${sorted.length ? ':' : '.'}`
+    : whole
+      ? `${ind.label} tại ${formatDate(table.date)}${how ? ` (${how})` : ''}, xếp từ ${dir === 'max' ? 'cao đến thấp' : 'thấp đến cao'}, ` +
+        `${n} ${unit} có số liệu (trên tổng số ${table.total} ${unit} lúc đó):`
+      : `${ind.label} ${dir === 'max' ? 'cao nhất' : 'thấp nhất'} tại ${formatDate(table.date)}${how ? ` (${how})` : ''}, ` +
+        `${n} trong ${table.rows.length} ${unit} có số liệu (trên tổng số ${table.total} ${unit} lúc đó):`;
   const items = sorted.slice(0, n).map((v, i) => `${i + 1}. ${v.area.displayName}: ${valueText(deps.catalog, v)}`);
   acc.lines.push({ t: 'series', title, items });
   acc.used.push(...sorted.slice(0, n));

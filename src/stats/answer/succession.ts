@@ -42,18 +42,18 @@ export function successorOf(area: Area, areas: Areas): Area | null {
 }
 
 /** The note for a question about an area after it ceased to exist (a former province or district). */
-export function afterEndNote(area: Area, areas: Areas): string {
+export function afterEndNote(area: Area, areas: Areas, shownOwn = true): string {
   const end = area.validTo!;
   const from = formatDate(nextDay(end));
   const merged = successorOf(area, areas);
   if (area.level === 'district') {
     const parent = area.parentId ? areas.byId.get(area.parentId) : undefined;
-    return `Lưu ý: từ ${from} cấp huyện không còn; các huyện, thị xã, thành phố cũ của ${parent?.displayName ?? 'tỉnh'}${merged ? ` nay thuộc ${merged.displayName}` : ''}. Số liệu cấp huyện trên là số liệu cuối cùng hiện có.`;
+    return `Lưu ý: từ ${from} cấp huyện không còn; các huyện, thị xã, thành phố cũ của ${parent?.displayName ?? 'tỉnh'}${merged ? ` nay thuộc ${merged.displayName}` : ''}.${shownOwn ? ' Số liệu cấp huyện trên là số liệu cuối cùng hiện có.' : ''}`;
   }
   return (
     `Lưu ý: ${area.displayName} chỉ tồn tại đến ${formatDate(end)}` +
     (merged ? `; từ ${from}, ${mergerText(merged, areas)} (mới)` : '') +
-    `. Số liệu trên là số liệu cuối cùng hiện có của ${area.displayName}.`
+    (shownOwn ? `. Số liệu trên là số liệu cuối cùng hiện có của ${area.displayName}.` : '.')
   );
 }
 

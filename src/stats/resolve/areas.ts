@@ -1,4 +1,3 @@
-import { fold } from '../../nlu/text.ts';
 import type { Area, Areas, Place } from '../areas.ts';
 import { expandTokens, hasPhrase } from '../text.ts';
 import type { Words } from '../words.ts';
@@ -27,7 +26,7 @@ export class AreaIndex {
   constructor(
     readonly areas: Areas,
     readonly places: Place[],
-    abbreviations: Map<string, string[]>,
+    private readonly abbreviations: Map<string, string[]>,
   ) {
     for (const a of areas.byId.values())
       for (const alias of a.aliases)
@@ -38,6 +37,12 @@ export class AreaIndex {
           for (const t of tokens) this.vocabulary.add(t);
         }
     for (const p of places) for (const t of p.tokens) this.vocabulary.add(t);
+  }
+
+  /** How a place word may have been typed: as itself or as an abbreviation of it ("thành phố" or "tp"), as a pattern. */
+  typedForms(words: string[]): string[] {
+    const full = words.join(' ');
+    return [words.join('\\s+'), ...[...this.abbreviations].filter(([, v]) => v.join(' ') === full).map(([k]) => k)];
   }
 
   /** Alias hits at position i. */
@@ -102,7 +107,6 @@ export function findPlace(
     for (let i = 0; i + p.tokens.length <= tokens.length; i++)
       if (!inHit(i) && p.tokens.every((w, k) => tokens[i + k] === w) && (!listed || p.tokens.length > listed.tokens.length)) listed = p;
   }
-  const original = reading.original;
   if (listed) {
     // "xã Hàm Thạnh": the kind word said before the name is part of how the answer names it.
     const at = tokens.findIndex((_, i) => listed!.tokens.every((w, k) => tokens[i + k] === w));
@@ -111,7 +115,7 @@ export function findPlace(
     );
     const spoken = [...(kind ?? []), ...listed.tokens];
     return {
-      name: asTyped(original, spoken) ?? asTyped(original, listed.tokens) ?? listed.name,
+      name: asTyped(reading, spoken) ?? asTyped(reading, listed.tokens) ?? listed.name,
       level: listed.level,
       inArea: (listed.inArea ? (index.areas.byId.get(listed.inArea) ?? null) : null) ?? container,
     };
@@ -127,7 +131,9 @@ export function findPlace(
         const at = i + kind.length;
         if (inHit(at) || inHit(i)) continue;
         const name: string[] = [];
-        for (let j = at; j < Math.min(tokens.length, at + 3); j++) {
+        // Numbered wards and districts ("phường 5", "quận 8") are named by their number.
+        if (/^\d{1,2}$/.test(tokens[at] ?? '')) name.push(tokens[at]);
+        for (let j = at + name.length; j < Math.min(tokens.length, at + 3) && !name.some((t) => /^\d/.test(t)); j++) {
           const t = tokens[j];
           // "năm" before a year is the year ("xã X năm 2023"), not part of the name.
           const yearWord = words.time.yearWord.has(t) && /^\d{4}$/.test(tokens[j + 1] ?? '');
@@ -135,19 +141,31 @@ export function findPlace(
             break;
           name.push(t);
         }
-        // Typed as one phrase ("xã Hàm Thạnh"), not across punctuation ("mặt trận xã, sắp tới họp").
-        if (!name.length || !new RegExp(`(^|[^a-z0-9])${[...kind, ...name].join('\\s+')}($|[^a-z0-9])`).test(reading.typed)) continue;
+        // Typed as one phrase ("xã Hàm Thạnh", "TP Vinh"), not across punctuation ("mặt trận xã, sắp tới họp").
+        const kindTyped = index.typedForms(kind).join('|');
+        if (!name.length || !new RegExp(`(^|[^a-z0-9])(${kindTyped})\\s+${name.join('\\s+')}($|[^a-z0-9])`).test(reading.typed)) continue;
         const words_ = [...kind, ...name];
-        return { name: asTyped(original, words_) ?? words_.join(' '), level, inArea: container };
+        const typedKind = index.typedForms(kind).find((f) => !f.includes('\\') && asTyped(reading, [f, ...name]));
+        return {
+          name: asTyped(reading, words_) ?? (typedKind ? asTyped(reading, [typedKind, ...name]) : null) ?? words_.join(' '),
+          level,
+          inArea: container,
+        };
       }
   }
   return null;
 }
 
-/** The words as the person typed them (with accents), when they can be found in the original message. */
-function asTyped(original: string, folded: string[]): string | null {
-  const parts = original.split(/[\s,.;:!?()"]+/).filter(Boolean);
-  for (let i = 0; i + folded.length <= parts.length; i++)
-    if (folded.every((w, k) => fold(parts[i + k]).replace(/[^a-z0-9]/g, '') === w)) return parts.slice(i, i + folded.length).join(' ');
+/**
+ * The words as the person typed them (with accents), when they can be found: the NLU's `matchText` is
+ * the original folded character for character, so the same word positions in both give the accents back.
+ */
+function asTyped(reading: Pick<Reading, 'original' | 'typed'>, folded: string[]): string | null {
+  const split = (t: string) => t.split(/[\s,.;:!?()"]+/).filter(Boolean);
+  const parts = split(reading.original);
+  const typed = split(reading.typed);
+  if (parts.length !== typed.length) return null;
+  for (let i = 0; i + folded.length <= typed.length; i++)
+    if (folded.every((w, k) => typed[i + k].replace(/[^a-z0-9]/g, '') === w)) return parts.slice(i, i + folded.length).join(' ');
   return null;
 }

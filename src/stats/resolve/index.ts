@@ -99,10 +99,17 @@ function rankingAsked(tokens: string[], words: Words): RankingAsk | null {
   const max = r.max.map((p) => matchPattern(tokens, p)).find((s) => s);
   const min = r.min.map((p) => matchPattern(tokens, p)).find((s) => s);
   const count = rankCount(tokens, words);
+  const whole = matchesAny(tokens, r.list);
+  const level = matchesAny(tokens, r.region) ? 'region' : 'province';
+  if (matchesAny(tokens, r.ask) && matchesAny(tokens, r.none)) return { dir: 'min', count: Number.POSITIVE_INFINITY, level, zero: true };
   if (!matchesAny(tokens, r.ask) && count === null) return null;
-  if (!max && !min && count === null && !tokens.some((t) => r.countBefore.has(t))) return null;
+  if (!max && !min && count === null && !whole && !tokens.some((t) => r.countBefore.has(t))) return null;
   const dir = min && (!max || min.start < max.start) ? 'min' : 'max';
-  return { dir, count, level: matchesAny(tokens, r.region) ? 'region' : 'province' };
+  return {
+    dir,
+    count: count ?? (whole && !max && !min ? Number.POSITIVE_INFINITY : null),
+    level: matchesAny(tokens, r.region) ? 'region' : 'province',
+  };
 }
 
 /** "top 5", "5 tỉnh", "mười tỉnh": the number of places asked for. */

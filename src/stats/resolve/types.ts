@@ -16,6 +16,8 @@ export interface RankingAsk {
   /** How many were asked for (null: not said). */
   count: number | null;
   level: 'province' | 'region';
+  /** "tỉnh nào không còn hộ nghèo": only the places whose figure is zero. */
+  zero?: boolean;
 }
 
 /** A place named in the question that has no figures of its own (a commune, a district, a sub-region). */
