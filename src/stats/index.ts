@@ -123,6 +123,20 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
   };
 }
 
+/**
+ * Every word of the statistics catalogue, word lists, area names and places. Why: the NLU's spelling
+ * corrector does not know them and "corrects" some ("ninh" → "nien", "biểu" → "biết"); adding these to
+ * its vocabulary (where the language kit is built) stops that at the source.
+ */
+export function statsVocabulary(knowledgeDir: string, seedDir: string): string[] {
+  const catalog = loadCatalog(knowledgeDir);
+  const areas = loadAreas(seedDir);
+  const index = new AreaIndex(areas, loadPlaces(knowledgeDir, areas), catalog.abbreviations);
+  return [...new Set([...catalog.vocabulary, ...loadWords(knowledgeDir).vocabulary, ...index.vocabulary])].filter((w) =>
+    /^[a-z]+$/.test(w),
+  );
+}
+
 /** Default locations inside the project (for scripts): data/ and knowledge/. */
 export function defaultStatsPaths(projectRoot: string): { seedDir: string; knowledgeDir: string } {
   return { seedDir: path.join(projectRoot, 'data'), knowledgeDir: path.join(projectRoot, 'knowledge') };

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { Session } from '../../src/domain/types.ts';
 import { foldKey } from '../../src/nlu/text.ts';
-import { readMemo } from '../../src/stats/index.ts';
+import { readMemo, statsVocabulary } from '../../src/stats/index.ts';
 import { readMessage } from '../../src/stats/read.ts';
 import { loadWords } from '../../src/stats/words.ts';
 import { understand } from '../helpers/nlu.ts';
-import { KNOWLEDGE_DIR, makeCtx, newSession, openSkill, ROOT, removeDir, tempDir } from './helpers.ts';
+import { KNOWLEDGE_DIR, makeCtx, newSession, openSkill, ROOT, removeDir, SEED_DIR, tempDir } from './helpers.ts';
 
 /**
  * One reader: the statistics skill reads the NLU's understanding, keeps its words as data and its
@@ -63,6 +63,11 @@ describe('one reader', () => {
       const nlu = understand(q);
       expect(readMessage(nlu, vocabulary, new Map()).tokens.join(' '), q).toContain(want);
     }
+  });
+
+  it('offers its vocabulary to the NLU (so the spelling corrector can learn its words)', () => {
+    const v = new Set(statsVocabulary(KNOWLEDGE_DIR, SEED_DIR));
+    for (const w of ['ninh', 'quang', 'chau', 'bieu', 'sanh', 'chiem', 'hong']) expect(v.has(w), w).toBe(true);
   });
 
   it('takes follow-ups and household types from the NLU', () => {
