@@ -28,6 +28,7 @@ describe('the real knowledge base', () => {
       'loan-overseas-work',
       'loan-production-difficult-area',
       'loan-repayment',
+      'loan-how-to-apply',
       'loan-rates-overview',
       'loan-social-housing',
       'loan-clean-water',
