@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.ts';
 import { buildLanguageKit } from '../src/knowledge/language-kit.ts';
-import { evidenceFor } from '../src/core/classify.ts';
+import { evidenceFor, TOPIC_BLEND } from '../src/core/classify.ts';
 import { loadCorpus } from '../src/nlu/model/build.ts';
 import { createStatsSkill } from '../src/stats/index.ts';
 import { silentLogger } from '../src/observability/logger.ts';
@@ -20,7 +20,11 @@ import type { Topic } from '../src/domain/types.ts';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 
-const oof = JSON.parse(readFileSync(process.argv[2], 'utf8')) as { labels: string[]; outOfFold: Array<{ id: string; p: number[] }> };
+const oof = JSON.parse(readFileSync(process.argv[2], 'utf8')) as {
+  labels: string[];
+  entryLabels: string[];
+  outOfFold: Array<{ head: string; id: string; p: number[] }>;
+};
 const knowledgeDir = path.join(PROJECT_ROOT, 'knowledge');
 const knowledge = KnowledgeBase.load(path.join(knowledgeDir, 'policies'));
 const kit = buildLanguageKit(knowledge, knowledgeDir);
@@ -32,20 +36,27 @@ const stats = await createStatsSkill({
 });
 const byId = new Map(loadCorpus(knowledgeDir).lines.map((l) => [l.id, l]));
 const now = new Date('2026-12-02T05:00:00Z');
-const rows = oof.outOfFold.map(({ id, p }) => {
-  const line = byId.get(id)!;
-  const nlu = kit.nlu.understand(line.text);
-  const ctx: TurnContext = {
-    incoming: { channel: 'test', conversationId: 'x', text: line.text },
-    nlu,
-    session: { id: 'x', updatedAt: now.toISOString() },
-    now,
-    clock: new ManualClock({ wall: now }),
-    services: { knowledge, language: kit, stats },
-  };
-  const ev = evidenceFor(ctx, kit);
-  return { y: line.topic, model: p, old: oof.labels.map((t) => ev.scores.get(t as Topic) ?? 0) };
-});
+const rows = oof.outOfFold
+  .filter((o) => o.head === 'topic')
+  .map(({ id, p }) => {
+    const line = byId.get(id)!;
+    const nlu = kit.nlu.understand(line.text);
+    const ctx: TurnContext = {
+      incoming: { channel: 'test', conversationId: 'x', text: line.text },
+      nlu,
+      session: { id: 'x', updatedAt: now.toISOString() },
+      now,
+      clock: new ManualClock({ wall: now }),
+      services: { knowledge, language: kit, stats },
+    };
+    const ev = evidenceFor(ctx, kit);
+    const statsScore = stats.score(ctx);
+    // Evidence without the statistics skill's share, so its weight can be varied below.
+    const old = oof.labels.map(
+      (t) => (ev.scores.get(t as Topic) ?? 0) - (t === 'statistics' ? statsScore * TOPIC_BLEND.statisticsWeight : 0),
+    );
+    return { y: line.topic, model: p, old, statsScore, statsIndex: oof.labels.indexOf('statistics') };
+  });
 
 function softmax(s: number[], t: number): number[] {
   const m = Math.max(...s);
@@ -54,27 +65,62 @@ function softmax(s: number[], t: number): number[] {
   return e.map((v) => v / z);
 }
 
-console.log('alpha  T_old  accuracy  confident_wrong  clarify');
+console.log('alpha  T_old  stats  accuracy  confident_wrong  clarify');
 for (const alpha of [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1]) {
-  for (const t of [1, 2, 3, 4, 6]) {
-    let right = 0;
-    let confWrong = 0;
-    let clarify = 0;
-    for (const r of rows) {
-      const po = softmax(r.old, t);
-      const logp = r.model.map((pm, k) => alpha * Math.log(Math.max(pm, 1e-9)) + (1 - alpha) * Math.log(Math.max(po[k], 1e-9)));
-      const p = softmax(logp, 1);
-      let best = 0;
-      for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
-      const ok = oof.labels[best] === r.y;
-      if (ok) right++;
-      if (p[best] >= 0.5 && !ok) confWrong++;
-      if (p[best] < 0.5) clarify++;
+  for (const t of [1, 2, 3, 4, 6])
+    for (const sw of [6, 8, 10, 12, 16]) {
+      let right = 0;
+      let confWrong = 0;
+      let clarify = 0;
+      for (const r of rows) {
+        const withStats = r.old.map((v, k) => (k === r.statsIndex ? v + r.statsScore * sw : v));
+        const po = softmax(withStats, t);
+        const logp = r.model.map((pm, k) => alpha * Math.log(Math.max(pm, 1e-9)) + (1 - alpha) * Math.log(Math.max(po[k], 1e-9)));
+        const p = softmax(logp, 1);
+        let best = 0;
+        for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+        const ok = oof.labels[best] === r.y;
+        if (ok) right++;
+        if (p[best] >= 0.5 && !ok) confWrong++;
+        if (p[best] < 0.5) clarify++;
+      }
+      const n = rows.length;
+      console.log(
+        `${alpha.toFixed(1)}    ${t}      ${(right / n).toFixed(3)}     ${(confWrong / n).toFixed(3)}            ${(clarify / n).toFixed(3)}`,
+      );
     }
-    const n = rows.length;
-    console.log(
-      `${alpha.toFixed(1)}    ${t}      ${(right / n).toFixed(3)}     ${(confWrong / n).toFixed(3)}            ${(clarify / n).toFixed(3)}`,
-    );
-  }
 }
 await stats.close();
+
+// Entry choice: BM25 over phrasings and the learned entry model, scaled to their best in the topic.
+console.log('\nentry weight  accuracy (lines labelled with an entry of the right topic)');
+const entryRows = oof.outOfFold
+  .filter((o) => o.head === 'entry')
+  .map(({ id, p }) => {
+    const line = byId.get(id)!;
+    const hits = kit.index.search(kit.nlu.understand(line.text).folded, 12).filter((h) => h.entry.topic === line.topic);
+    const model = new Map(oof.entryLabels.map((l, k) => [l, p[k]]));
+    return { y: line.entry!, hits, model, topic: line.topic };
+  });
+for (const w of [0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1]) {
+  let right = 0;
+  for (const r of entryRows) {
+    const cands = new Set([
+      ...r.hits.map((h) => h.entry.id),
+      ...[...r.model.entries()].filter(([id, q]) => q >= 0.03 && knowledge.get(id)?.topic === r.topic).map(([id]) => id),
+    ]);
+    const top = r.hits[0]?.score ?? 0;
+    const bm = new Map(r.hits.map((h) => [h.entry.id, h.score]));
+    const tm = Math.max(0, ...[...cands].map((id) => r.model.get(id) ?? 0));
+    let best = '';
+    let bestScore = -1;
+    for (const id of cands) {
+      const lex = top ? (bm.get(id) ?? 0) / top : 0;
+      const learned = tm ? (r.model.get(id) ?? 0) / tm : 0;
+      const score = (1 - w) * lex + w * learned;
+      if (score > bestScore) [best, bestScore] = [id, score];
+    }
+    if (best === r.y) right++;
+  }
+  console.log(`${w.toFixed(1)}           ${(right / entryRows.length).toFixed(3)}  (${entryRows.length})`);
+}

@@ -17,6 +17,7 @@ import { FileLearningStore } from '../learning/file-store.ts';
 import type { LearningStore } from '../learning/types.ts';
 import { clockFor, monotonicMs, type Clock } from '../time/clock.ts';
 import { createAdminSkill } from '../learning/admin-skill.ts';
+import { statsVocabulary } from '../stats/index.ts';
 
 /** The assembled core, shared by the server, the CLI and the tests. */
 export interface Core {
@@ -70,7 +71,12 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
   const clock = options.clock ?? clockFor(config);
   const knowledgeDir = config.KNOWLEDGE_DIR;
   const knowledge = KnowledgeBase.load(path.join(knowledgeDir, 'policies'));
-  const language = buildLanguageKit(knowledge, knowledgeDir);
+  // Place and indicator names of the statistics skill are known words for the typo corrector.
+  const language = buildLanguageKit(
+    knowledge,
+    knowledgeDir,
+    options.withStats !== false ? statsVocabulary(knowledgeDir, path.join(PROJECT_ROOT, 'data')) : [],
+  );
   const flows: Flow[] = [];
   try {
     const elig = await import('../eligibility/index.ts');

@@ -55,7 +55,8 @@ function main(argv: string[]): number {
   const started = monotonicMs();
   const { model, excluded, report, outOfFold } = buildModel(inputs);
   const oofAt = argv.indexOf('--out-of-fold');
-  if (oofAt >= 0 && argv[oofAt + 1]) writeFileSync(argv[oofAt + 1], JSON.stringify({ labels: model.heads.topic.labels, outOfFold }));
+  if (oofAt >= 0 && argv[oofAt + 1])
+    writeFileSync(argv[oofAt + 1], JSON.stringify({ labels: model.heads.topic.labels, entryLabels: model.heads.entry.labels, outOfFold }));
   mkdirSync(path.dirname(MODEL_FILE), { recursive: true });
   writeFileSync(MODEL_FILE, JSON.stringify(model, null, 1) + '\n');
   console.log(`Đã huấn luyện trong ${((monotonicMs() - started) / 1000).toFixed(1)} s → ${path.relative(PROJECT_ROOT, MODEL_FILE)}`);

@@ -39,7 +39,7 @@ const POLICY_TOPICS_SET: ReadonlySet<Topic> = new Set([
  * 88,4% for the model alone and 73,8% for the evidence alone. A short follow-up is read from the
  * conversation and the evidence alone: the model reads messages without their context.
  */
-export const TOPIC_BLEND = { alpha: 0.5, evidenceTemperature: 4 };
+export const TOPIC_BLEND = { alpha: 0.5, evidenceTemperature: 4, statisticsWeight: 8 };
 
 /** Topics that a follow-up may inherit from (small talk and declines are not continued). */
 const INHERITABLE: ReadonlySet<Topic> = new Set([
@@ -89,7 +89,7 @@ export function evidenceFor(ctx: TurnContext, kit: LanguageKit): Evidence {
   );
   if (named.length >= 3) scores.set('benefits_overview', (scores.get('benefits_overview') ?? 0) + 2 * named.length);
   const statsScore = ctx.services.stats?.score(ctx) ?? 0;
-  scores.set('statistics', (scores.get('statistics') ?? 0) + statsScore * 8);
+  scores.set('statistics', (scores.get('statistics') ?? 0) + statsScore * TOPIC_BLEND.statisticsWeight);
   return { scores, lexBest, hits };
 }
 

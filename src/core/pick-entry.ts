@@ -6,6 +6,14 @@ import { foldKey } from '../nlu/text.ts';
 
 /** The best entry of the decided topic for this question and household type. */
 export function pickEntry(ctx: TurnContext, d: TopicDecision, household: HouseholdType | null): PolicyEntry | null {
+  return rankEntries(ctx, d, household)[0] ?? null;
+}
+
+/**
+ * The entries of the decided topic, best first. A follow-up without topic words of its own stays on
+ * the previous entry; an ended rule gives way to its successor for "now" questions.
+ */
+export function rankEntries(ctx: TurnContext, d: TopicDecision, household: HouseholdType | null): PolicyEntry[] {
   const kb = ctx.services.knowledge;
   const fit = (e: PolicyEntry) => {
     if (!household) return 1;
@@ -16,7 +24,10 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
   const current = (e: PolicyEntry) => (kb.isCurrent(e, ctx.now) ? 1 : 0.35);
   const padded = ` ${ctx.nlu.folded.replace(/[^a-z0-9]+/g, ' ')} `;
   const has = (term: string) => padded.includes(` ${foldKey(term)} `);
-  const hints = (e: PolicyEntry) => (e.prefer_terms.some(has) ? 1.6 : 1) * (e.avoid_terms.some(has) ? 0.35 : 1);
+  // An entry for a particular case names its words (prefer_terms): with one of them it gains, without
+  // any it gives way to the general entry ("hộ nghèo vay vốn" is not the housing loan).
+  const hints = (e: PolicyEntry) =>
+    (e.prefer_terms.length ? (e.prefer_terms.some(has) ? 1.6 : 0.5) : 1) * (e.avoid_terms.some(has) ? 0.35 : 1);
   // A year in the question ("chuẩn nghèo 2027") favours the entry in force that year; otherwise today's.
   const year = ctx.nlu.entities.year;
   const period = (e: PolicyEntry) => {
@@ -28,7 +39,7 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
   if (d.topic === 'benefits_overview') {
     const hh = household ?? 'poor';
     const overview = kb.entries.find((e) => e.topic === 'benefits_overview' && e.households.includes(hh));
-    if (overview) return overview;
+    if (overview) return [overview];
   }
   // Two readings of which entry answers: BM25 over the entries' phrasings, and the learned entry model
   // (trained on the corpus). Each is scaled to its best candidate in the topic, then they are averaged;
@@ -61,13 +72,14 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
     prevEntry.topic === d.topic &&
     (!household || !prevEntry.households.length || prevEntry.households.includes(household))
   ) {
-    return prevEntry;
+    return [prevEntry];
   }
   if (inTopic.length) {
     const best = inTopic[0].entry;
     // A rule that has ended answers "now" questions through its successor (superseded_by).
     const successor = !year && !kb.isCurrent(best, ctx.now) && best.superseded_by ? kb.get(best.superseded_by) : undefined;
-    return successor && kb.isCurrent(successor, ctx.now) ? successor : best;
+    const rest = inTopic.slice(1).map((c) => c.entry);
+    return successor && kb.isCurrent(successor, ctx.now) ? [successor, best, ...rest] : [best, ...rest];
   }
   // Follow-up with no matching words: stay on the previous entry's family when it fits the new household.
   const prev = ctx.session.entryId ? kb.get(ctx.session.entryId) : undefined;
@@ -76,10 +88,10 @@ export function pickEntry(ctx: TurnContext, d: TopicDecision, household: Househo
     const sibling = pool
       .filter((e) => household && e.households.includes(household))
       .sort((a, b) => sharedWords(b.id, prev.id) - sharedWords(a.id, prev.id))[0];
-    if (sibling) return sibling;
-    return prev;
+    if (sibling) return [sibling];
+    return [prev];
   }
-  return pool.sort((a, b) => fit(b) - fit(a))[0] ?? null;
+  return pool.sort((a, b) => fit(b) - fit(a));
 }
 
 function sharedWords(a: string, b: string): number {

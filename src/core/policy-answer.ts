@@ -2,73 +2,98 @@ import type { PolicyEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { Button, Reply } from '../domain/types.ts';
 import { formatDate, isoDateInVietnam } from '../format/vi.ts';
-import { fold } from '../nlu/text.ts';
+import { fullSources } from '../format/citations.ts';
+import type { DetailKind } from '../knowledge/schema.ts';
 
-/** Words that ask "how / where / what papers": the answer then includes the procedure section. */
-const ASKS_PROCEDURE =
-  /\b(thu tuc|ho so|giay to|lam sao|cach nao|lam the nao|nhu the nao|o dau|nop|dang ky|mau|quy trinh|can gi|chuan bi|buoc|may ngay|bao nhieu ngay|bao lau|khi nao|xet duyet)\b/;
-const ASKS_WHO = /\b(ai duoc|doi tuong|dieu kien|co duoc|duoc khong|co phai|co bi|ai|nhung ai)\b/;
-const ASKS_AMOUNT = /\b(bao nhieu|muc|toi da|lai suat|so tien|may phan tram|phan tram|bao lau|thoi han)\b/;
+/** What the person wants from an entry: the direct answer, one part of it, everything, or the references. */
+export type PolicyView = 'first' | 'full' | 'sources' | DetailKind;
 
-function pickSections(entry: PolicyEntry, folded: string, full: boolean) {
-  if (full) return entry.details;
-  const wanted: Array<(h: string) => boolean> = [];
-  if (ASKS_PROCEDURE.test(folded)) wanted.push((h) => /cach|ho so|thu tuc|noi|dau|nop|buoc|quy trinh|giay|lam gi/.test(h));
-  if (ASKS_WHO.test(folded)) wanted.push((h) => /ai|doi tuong|dieu kien|truong hop/.test(h));
-  if (ASKS_AMOUNT.test(folded)) wanted.push((h) => /muc|lai|so tien|thoi han|bao nhieu/.test(h));
-  return entry.details.filter((d) => wanted.some((w) => w(fold(d.heading)))).slice(0, 2);
-}
+/** Labels of the buttons that open one part of an entry. */
+const PART_BUTTONS: Array<[DetailKind, string]> = [
+  ['procedure', 'Thủ tục'],
+  ['documents', 'Giấy tờ cần mang'],
+  ['where', 'Nộp ở đâu'],
+];
 
-/** A one-line date note: "Áp dụng từ 01/12/2025; thông tin cập nhật 27/11/2026." (the instruments travel as citations). */
-export function sourceLine(entry: PolicyEntry): string {
-  const from =
-    entry.legal_basis
-      .map((b) => b.effective_from)
-      .filter((d): d is string => Boolean(d))
-      .sort()
-      .pop() ?? entry.effective_from;
-  return `${from ? `Áp dụng từ ${formatDate(from)}; t` : 'T'}hông tin cập nhật ${formatDate(entry.last_verified)}.`;
+/** Short headings for a part shown on its own ("Dạ, thủ tục: …"). */
+const PART_LEADS: Record<DetailKind, string> = {
+  amount: 'mức hỗ trợ',
+  eligibility: 'ai được hưởng',
+  procedure: 'thủ tục',
+  documents: 'giấy tờ cần mang',
+  where: 'nơi hỏi, nộp hồ sơ',
+  note: 'lưu ý',
+};
+
+export interface PolicyRequest {
+  /** The question, folded (for the yes/no verdict). */
+  folded: string;
+  view?: PolicyView;
+  /** Open with a greeting (the message was a letter). */
+  greeting?: boolean;
 }
 
 /**
- * Renders a knowledge entry as the reply a resident reads: the short answer (values as of `now`),
- * the detail sections the question asks for (or all of them when `full`), the caution line where a
- * fact is unconfirmed or local, where to go, and the source with its date.
+ * Renders a knowledge entry for a phone screen. The first answer is the direct answer (yes/no or the
+ * figure, the condition, where to go) in a few short lines, then cautions; the sources travel as
+ * citations (channels print them as one short "Căn cứ" line) and the rest sits behind buttons:
+ * "Xem chi tiết", "Thủ tục", "Giấy tờ cần mang", "Căn cứ pháp lý", related entries. A view of one
+ * part (`procedure`, `documents`, …) answers only that part, without repeating the lead.
  */
-export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, folded: string, full = false): Reply {
-  const lines: string[] = [];
+export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, req: PolicyRequest): Reply {
+  const view = req.view ?? 'first';
   const current = kb.isCurrent(entry, now);
   // A rule that has ended is described with the values it had on its last day, never with blanks.
   if (!current && entry.effective_to && entry.effective_to < isoDateInVietnam(now)) now = new Date(`${entry.effective_to}T12:00:00Z`);
+  const citations = kb.citations(entry, now);
+  const r = (s: string) => kb.render(entry, s, now);
+  const lines: string[] = [];
+  const section = (d: PolicyEntry['details'][number]) => [`${d.heading}:`, ...d.lines.map((l) => `• ${r(l)}`)];
+
+  if (view === 'sources') {
+    lines.push(`Dạ, căn cứ pháp lý của mục "${shortTitle(entry.title, 80)}":`);
+    lines.push(...fullSources(citations));
+    lines.push(`Thông tin cập nhật ${formatDate(entry.last_verified)}.`);
+    return { text: lines.join('\n'), buttons: partButtons(entry, view), citations };
+  }
+
+  const parts = view === 'first' || view === 'full' ? [] : entry.details.filter((d) => d.kind === view);
+  if (parts.length) {
+    lines.push(`Dạ, ${PART_LEADS[view as DetailKind]} (${shortTitle(entry.title, 60).toLowerCase()}):`);
+    for (const d of parts) lines.push(...section(d).slice(parts.length === 1 ? 1 : 0));
+  } else {
+    const lead = r(fitYesNo(entry.short_answer.trim(), req.folded));
+    lines.push(req.greeting ? `Dạ, em chào anh/chị. ${lead.replace(/^Dạ,\s*/u, '').replace(/^./u, (c) => c.toUpperCase())}` : lead);
+    if (view === 'full') {
+      for (const d of entry.details) lines.push('', ...section(d));
+      if (entry.contacts.length) lines.push('', 'Nơi hỏi, nộp hồ sơ:', ...entry.contacts.map((c) => `• ${c}`));
+    }
+  }
+  // Cautions come after the answer, never before it.
   if (!current) {
     const until = entry.effective_to ? ` đến ${formatDate(entry.effective_to)}` : '';
-    lines.push(`Lưu ý: chính sách này chỉ áp dụng${until}, hiện không còn áp dụng cho hồ sơ mới.`);
-  }
-  lines.push(kb.render(entry, fitYesNo(entry.short_answer.trim(), folded), now));
-  for (const section of pickSections(entry, folded, full)) {
-    lines.push('');
-    lines.push(`${section.heading}:`);
-    for (const l of section.lines) lines.push(`• ${kb.render(entry, l, now)}`);
-  }
-  if (full && entry.contacts.length) {
-    lines.push('');
-    lines.push('Nơi hỏi, nộp hồ sơ:');
-    for (const c of entry.contacts) lines.push(`• ${c}`);
+    lines.push(`Lưu ý: chính sách này chỉ áp dụng${until}, hiện không còn nhận hồ sơ mới.`);
   }
   const unconfirmedValue = Object.keys(entry.params).some((p) => kb.valueAt(entry, p, now)?.unconfirmed);
   if (entry.caution || entry.status === 'unconfirmed' || unconfirmedValue) {
-    lines.push('');
     lines.push(`⚠️ ${entry.caution ?? 'Thông tin này chưa được xác nhận từ văn bản chính thức, vui lòng hỏi lại UBND xã.'}`);
   }
-  lines.push('');
-  lines.push(sourceLine(entry));
+  return { text: lines.join('\n'), buttons: partButtons(entry, view, kb), citations };
+}
+
+/** The buttons under a policy answer: the parts not shown yet, the references, and related entries. */
+function partButtons(entry: PolicyEntry, view: PolicyView, kb?: KnowledgeBase): Button[] {
   const buttons: Button[] = [];
-  if (!full && entry.details.length) buttons.push({ label: 'Xem đầy đủ', payload: `kb:${entry.id}:full` });
+  if (view !== 'full' && entry.details.length) buttons.push({ label: 'Xem chi tiết', payload: `kb:${entry.id}:full` });
+  for (const [kind, label] of PART_BUTTONS)
+    if (view !== kind && view !== 'full' && entry.details.some((d) => d.kind === kind))
+      buttons.push({ label, payload: `kb:${entry.id}:${kind}` });
+  if (view !== 'sources' && entry.legal_basis.length) buttons.push({ label: 'Căn cứ pháp lý', payload: `kb:${entry.id}:sources` });
   for (const id of entry.related) {
-    const rel = kb.get(id);
-    if (rel && buttons.length < 4) buttons.push({ label: shortTitle(rel.title), payload: `kb:${rel.id}` });
+    const rel = kb?.get(id);
+    if (rel && buttons.length < 6) buttons.push({ label: shortTitle(rel.title), payload: `kb:${rel.id}` });
   }
-  return { text: lines.join('\n'), buttons, citations: kb.citations(entry) };
+  return buttons;
 }
 
 /** Does the question expect a yes or a no ("có được ... không", "... phải không", "... chưa")? */
@@ -98,8 +123,17 @@ export function fitYesNo(answer: string, folded: string): string {
   return answer.replace(/^Dạ, (có|không)\.\s+(\S)/u, (_m, _v, first: string) => `Dạ, ${first.toLowerCase()}`);
 }
 
-/** Titles shortened for buttons (Telegram and Zalo show ~30 characters comfortably). */
-export function shortTitle(title: string): string {
-  const t = title.replace(/\s*\(.*?\)\s*/g, ' ').trim();
-  return t.length > 40 ? `${t.slice(0, 38).trimEnd()}…` : t;
+/**
+ * A title shortened for a button or a heading: brackets dropped, cut at a word boundary (never
+ * mid-word), with "…" when cut. Channels that show longer labels wrap them instead of cutting.
+ */
+export function shortTitle(title: string, max = 48): string {
+  const t = title
+    .replace(/\s*\(.*?\)\s*/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (t.length <= max) return t;
+  const cut = t.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[,;:–-]+$/u, '').trimEnd()}…`;
 }

@@ -18,13 +18,21 @@ export interface LanguageKit {
   model: NluModel | null;
 }
 
-/** Builds the language kit for a knowledge base (index, spelling vocabulary, topic keywords). */
-export function buildLanguageKit(knowledge: KnowledgeBase, knowledgeDir = path.join(PROJECT_ROOT, 'knowledge')): LanguageKit {
+/**
+ * Builds the language kit for a knowledge base (index, spelling vocabulary, topic keywords, model).
+ * `extraVocabulary`: words other skills know (statistics place and indicator names), so the typo
+ * corrector never turns them into something else.
+ */
+export function buildLanguageKit(
+  knowledge: KnowledgeBase,
+  knowledgeDir = path.join(PROJECT_ROOT, 'knowledge'),
+  extraVocabulary: string[] = [],
+): LanguageKit {
   const lexicon = loadLexicon(knowledgeDir);
   const index = new SearchIndex(knowledge.entries, (text) => fold(expandAbbreviations(text.toLowerCase(), lexicon.abbreviations)));
   // Every word the knowledge base writes is a known word, so it is never "corrected" into another.
   const prose = knowledge.entries.flatMap((e) => [e.short_answer, ...e.details.flatMap((d) => [d.heading, ...d.lines]), ...e.contacts]);
-  const nlu = new LanguageUnderstanding(lexicon, [...index.vocabulary(), ...tokenize(fold(prose.join(' ')))]);
+  const nlu = new LanguageUnderstanding(lexicon, [...index.vocabulary(), ...tokenize(fold(prose.join(' '))), ...extraVocabulary]);
   return {
     lexicon,
     nlu,

@@ -5,7 +5,20 @@ import { expandAbbreviations } from './abbreviations.ts';
 import { foldKey } from './text.ts';
 
 /** Names of the conversation cues in `knowledge/lexicon/cues.yaml`. */
-export const CUE_NAMES = ['follow_up', 'cancel', 'thanks', 'bye', 'ack', 'praise', 'complaint'] as const;
+export const CUE_NAMES = [
+  'follow_up',
+  'cancel',
+  'thanks',
+  'bye',
+  'ack',
+  'praise',
+  'complaint',
+  'asks_procedure',
+  'asks_documents',
+  'asks_where',
+  'asks_amount',
+  'asks_who',
+] as const;
 export type CueName = (typeof CUE_NAMES)[number];
 
 const phraseList = z.array(z.string().min(1)).default([]);
@@ -20,6 +33,11 @@ const fileSchema = z.object({
   ack: cueSchema,
   praise: cueSchema,
   complaint: cueSchema,
+  asks_procedure: cueSchema,
+  asks_documents: cueSchema,
+  asks_where: cueSchema,
+  asks_amount: cueSchema,
+  asks_who: cueSchema,
 });
 
 interface CompiledCue {

@@ -22,7 +22,33 @@ export interface Lexicon {
   topicKeywords: Map<Topic, Array<[string, number]>>;
   /** What a message does: follow-up, cancel, thanks, goodbye. */
   cues: Cues;
+  /** Circumstances that point to other supports (knowledge/lexicon/pointers.yaml). */
+  pointers: Pointer[];
+  /** Phrase → the one form the bot knows ("nhà nghèo" → "hộ nghèo"), folded, longest first. */
+  synonyms: Array<[string, string]>;
 }
+
+/** A circumstance ("con đi học", "nhà dột") and the support it points to. */
+export interface Pointer {
+  id: string;
+  /** Folded, abbreviation-expanded phrases. */
+  when: string[];
+  label: string;
+  payload: string;
+  topic: Topic;
+}
+
+const pointersSchema = z.object({
+  pointers: z.array(
+    z.object({
+      id: z.string(),
+      when: z.array(z.string().min(1)).min(1),
+      label: z.string().min(1),
+      payload: z.string().min(1),
+      topic: z.enum(TOPICS),
+    }),
+  ),
+});
 
 const abbreviationsSchema = z.record(z.string(), z.string().min(1));
 const topicsSchema = z.record(z.enum(TOPICS), z.record(z.string(), z.number().min(0).max(20)));
@@ -47,5 +73,22 @@ export function loadLexicon(knowledgeDir: string): Lexicon {
       Object.entries(words).map(([p, w]) => [foldKey(expandAbbreviations(p, abbreviations)), w] as [string, number]),
     );
   }
-  return { abbreviations, topicKeywords, cues: Cues.load(knowledgeDir, abbreviations) };
+  const pointerFile = path.join(knowledgeDir, 'lexicon', 'pointers.yaml');
+  const pointers = pointersSchema.safeParse(readDataFile(pointerFile));
+  if (!pointers.success) throw new KnowledgeError(`${pointerFile}: ${describeZodError(pointers.error)}`);
+  const synonymFile = path.join(knowledgeDir, 'lexicon', 'synonyms.yaml');
+  const synonyms = abbreviationsSchema.safeParse(readDataFile(synonymFile));
+  if (!synonyms.success) throw new KnowledgeError(`${synonymFile}: ${describeZodError(synonyms.error)}`);
+  return {
+    abbreviations,
+    topicKeywords,
+    synonyms: Object.entries(synonyms.data)
+      .map(([k, v]) => [foldKey(k), foldKey(v)] as [string, string])
+      .sort((a, b) => b[0].length - a[0].length),
+    cues: Cues.load(knowledgeDir, abbreviations),
+    pointers: pointers.data.pointers.map((p) => ({
+      ...p,
+      when: p.when.map((w) => foldKey(expandAbbreviations(w.toLowerCase(), abbreviations))),
+    })),
+  };
 }

@@ -42,7 +42,12 @@ export interface Acts {
   complaint: boolean;
   /** The message is only such acts (with particles and filler): nothing is asked. */
   only: boolean;
+  /** Parts of an answer the message asks for, from its words (the learned question-type model adds its own reading). */
+  asks: AskedPart[];
 }
+
+/** A part of a policy answer a question can ask for. */
+export type AskedPart = 'procedure' | 'documents' | 'where' | 'amount' | 'eligibility';
 
 /**
  * The engine's one reading of a message. Every skill reads this; none folds or parses text itself.
@@ -69,4 +74,6 @@ export interface Understanding {
   tokens: string[];
   entities: Entities;
   acts: Acts;
+  /** Ids of the circumstances the message tells (knowledge/lexicon/pointers.yaml): "schooling", "sickness"… */
+  mentions: string[];
 }

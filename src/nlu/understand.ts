@@ -30,7 +30,10 @@ export function disambiguateVay(folded: string): string {
 export function disambiguateSo(folded: string): string {
   return folded
     .replace(/\bco (so|giay chung nhan|giay xac nhan) ho (can )?ngheo\b/g, 'la ho $2ngheo')
-    .replace(/\b(cai|mat|lam lai|xin|cap|cap lai|bi mat|duoc cap|cuon|quyen) so ho (can )?ngheo\b/g, '$1 giay chung nhan ho $2ngheo');
+    .replace(
+      /\b(?<!cung )(cai|mat|lam lai|xin|cap|cap lai|bi mat|duoc cap|cuon|quyen) so ho (can )?ngheo\b/g,
+      '$1 giay chung nhan ho $2ngheo',
+    );
 }
 
 /**
@@ -51,18 +54,30 @@ export class LanguageUnderstanding {
     this.spell = new SpellCorrector(words);
   }
 
+  /** Rewrites residents' phrasings to the one form the bot knows (knowledge/lexicon/synonyms.yaml), whole words only. */
+  private applySynonyms(folded: string): string {
+    let out = ` ${folded} `;
+    for (const [from, to] of this.lexicon.synonyms) {
+      if (!out.includes(from)) continue;
+      out = out.replace(new RegExp(`(?<=[^a-z0-9])${from.replace(/ /g, '\\s+')}(?=[^a-z0-9])`, 'g'), to);
+    }
+    return out.slice(1, -1);
+  }
+
   understand(text: string): Understanding {
     const original = cleanText(text);
     const lower = normalizeTonePlacement(original.toLowerCase());
     // Money first: "500k", "1tr5" must not be read as teencode.
     const normalized = expandAbbreviations(lower, this.lexicon.abbreviations);
-    const folded0 = disambiguateSo(
-      disambiguateVay(
-        fold(
-          normalized
-            .replace(/\bvậy\b/gu, 'zay')
-            .replace(/\bcó sổ (hộ )?(cận )?nghèo\b/gu, 'là hộ $2nghèo')
-            .replace(/\bsổ (hộ )?(cận )?nghèo\b/gu, 'giấy chứng nhận hộ $2nghèo'),
+    const folded0 = this.applySynonyms(
+      disambiguateSo(
+        disambiguateVay(
+          fold(
+            normalized
+              .replace(/\bvậy\b/gu, 'zay')
+              .replace(/\bcó sổ (hộ )?(cận )?nghèo\b/gu, 'là hộ $2nghèo')
+              .replace(/\bsổ (hộ )?(cận )?nghèo\b/gu, 'giấy chứng nhận hộ $2nghèo'),
+          ),
         ),
       ),
     );
@@ -81,8 +96,21 @@ export class LanguageUnderstanding {
       praise: cues.test('praise', corrected),
       complaint: cues.test('complaint', corrected),
       only: cues.only(['thanks', 'bye', 'ack', 'praise', 'cancel', 'complaint'], corrected),
+      asks: (
+        [
+          ['asks_procedure', 'procedure'],
+          ['asks_documents', 'documents'],
+          ['asks_where', 'where'],
+          ['asks_amount', 'amount'],
+          ['asks_who', 'eligibility'],
+        ] as const
+      )
+        .filter(([cue]) => cues.test(cue, corrected))
+        .map(([, part]) => part),
     };
     const matchText = fold(original).replace(/\s+/g, ' ').trim();
-    return { original, normalized, folded: corrected, matchText, plain: folded0, tokens: tokenize(corrected), entities, acts };
+    const padded = ` ${tokenize(corrected).join(' ')} `;
+    const mentions = this.lexicon.pointers.filter((p) => p.when.some((w) => padded.includes(` ${w} `))).map((p) => p.id);
+    return { original, normalized, folded: corrected, matchText, plain: folded0, tokens: tokenize(corrected), entities, acts, mentions };
   }
 }

@@ -85,7 +85,7 @@ describe('telegram channel, polling against a fake Bot API', () => {
     const texts = await api.waitForTexts(1002, expected.texts.length);
     expect(texts).toEqual(expected.texts);
     const cited = expected.replies.flatMap((r) => r.citations ?? []);
-    if (cited.length) expect(texts.join('\n')).toContain('Nguồn: ');
+    if (cited.length) expect(texts.join('\n')).toMatch(/Căn cứ: |Nguồn: /);
     expect(h!.seen[0]).toMatchObject({ text: question, conversationId: '1002' });
 
     // A button press: the callback is answered, the payload reaches the engine, the next reply is sent.

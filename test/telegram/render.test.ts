@@ -6,7 +6,6 @@ import {
   escapeHtml,
   htmlToPlain,
   renderCaption,
-  renderCitation,
   renderReply,
   renderReplyHtml,
   renderText,
@@ -62,19 +61,12 @@ describe('escaping and text rendering', () => {
     expect(renderText('a\r\nb')).toBe('a\nb');
   });
 
-  it('renders citations: instrument, article, date, link with escaped href; unsafe URLs not linked', () => {
-    expect(renderCitation({ instrument: 'Nghị định 07/2021/NĐ-CP', article: 'Điều 3', effectiveFrom: '2022-01-01' })).toBe(
-      'Nguồn: Nghị định 07/2021/NĐ-CP, Điều 3 (áp dụng từ 01/01/2022)',
-    );
-    expect(renderCitation({ instrument: 'QĐ <x>', url: 'https://vbpl.vn/a?b=1&c="2"' })).toBe(
-      'Nguồn: <a href="https://vbpl.vn/a?b=1&amp;c=%222%22">QĐ &lt;x&gt;</a>',
-    );
-    expect(renderCitation({ instrument: 'X', url: 'javascript:alert(1)' })).toBe('Nguồn: X');
-  });
-
-  it('puts citations under the text, de-duplicated', () => {
+  it('puts one short source line under the text, each instrument once, escaped', () => {
     const c = { instrument: 'Luật A', article: 'Điều 1' };
-    expect(renderReplyHtml({ text: 'Dạ, có ạ.', citations: [c, c] })).toBe('Dạ, có ạ.\n\nNguồn: Luật A, Điều 1');
+    expect(renderReplyHtml({ text: 'Dạ, có ạ.', citations: [c, c] })).toBe('Dạ, có ạ.\n\nCăn cứ: Luật A.');
+    expect(renderReplyHtml({ text: 'x', citations: [{ instrument: 'QĐ <x>', url: 'https://vbpl.vn/a' }] })).toBe(
+      'x\n\nCăn cứ: QĐ &lt;x&gt;.',
+    );
   });
 
   it('captions are escaped and bounded', () => {

@@ -70,7 +70,7 @@ describe('renderTurn and pickChoice', () => {
       },
     ]);
     expect(renderTurn([{ text: 'Giá 2 * 3 * 4 đồng' }]).body).toBe('Giá 2 * 3 * 4 đồng');
-    expect(r.body).toBe('Dạ, hộ nghèo được vay.\nNguồn: Quyết định 05/2024 - https://example.vn\n\nThêm');
+    expect(r.body).toBe('Dạ, hộ nghèo được vay.\nCăn cứ: Quyết định 05/2024.\n\nThêm');
     expect(r.footer).toBe('Trả lời bằng số:\n1. A\n2. B');
     expect(pickChoice(' 2 ', r.choices)?.payload).toBe('kb:b');
     expect(pickChoice('số 1', r.choices)?.payload).toBe('kb:a');

@@ -257,7 +257,7 @@ describe('Zalo OA channel', () => {
     const { channel, url } = await startChannel(engine);
     await pushOaEvent(url, textEvent(APP_ID, 'u-5', 'menu'), OA_SECRET);
     await channel.idle();
-    expect(fake.messages[0].text).toContain('Nguồn: Nghị định 07/2021/NĐ-CP, Điều 3 (áp dụng từ 15/03/2021)');
+    expect(fake.messages[0].text).toContain('Căn cứ: Nghị định 07/2021/NĐ-CP (từ 15/03/2021).');
     expect(fake.messages[0].text).toContain('Trả lời bằng số:\n1. Vay vốn\n2. Bảo hiểm y tế');
     await pushOaEvent(url, textEvent(APP_ID, 'u-5', '2'), OA_SECRET);
     await channel.idle();

@@ -1,5 +1,6 @@
 import type { Reply } from '../../domain/types.ts';
 import { formatDate } from '../../format/vi.ts';
+import { compactSources } from '../../format/citations.ts';
 
 /**
  * Renders replies as plain terminal text: the text, numbered choices, and sources with links.
@@ -12,13 +13,9 @@ export function renderPlain(replies: Reply[], opts: { buttons?: boolean } = {}):
 export function renderOne(r: Reply, opts: { buttons?: boolean } = {}): { text: string; choices: string[] } {
   const lines = [r.text];
   const choices: string[] = [];
-  if (r.citations?.length) {
-    lines.push('');
-    for (const c of r.citations) {
-      const when = c.effectiveFrom ? ` (áp dụng từ ${formatDate(c.effectiveFrom)})` : c.asOf ? ` (số liệu tại ${formatDate(c.asOf)})` : '';
-      lines.push(`Nguồn: ${c.instrument}${c.article ? `, ${c.article}` : ''}${when}${c.url ? ` ${c.url}` : ''}`);
-    }
-  }
+  // One short source line, as a phone shows it (the full references are behind "Căn cứ pháp lý").
+  const sources = compactSources(r.citations);
+  if (sources) lines.push(sources);
   if (r.buttons?.length && opts.buttons !== false) {
     lines.push('');
     r.buttons.forEach((b, i) => {

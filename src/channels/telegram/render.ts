@@ -1,5 +1,6 @@
 import type { Button, Citation, Reply } from '../../domain/types.ts';
 import { formatDate } from '../../format/vi.ts';
+import { compactSources } from '../../format/citations.ts';
 
 /**
  * Pure rendering of channel-neutral replies into Telegram HTML (parse_mode "HTML"):
@@ -58,38 +59,14 @@ export function safeUrl(url: string | undefined): string | undefined {
   }
 }
 
-/** One citation line: "Nguồn: instrument, article (áp dụng từ dd/mm/yyyy)", the instrument linked when a URL is known. */
-export function renderCitation(c: Citation): string {
-  const instrument = escapeHtml(c.instrument.trim());
-  const url = safeUrl(c.url);
-  let line = url ? `<a href="${escapeAttr(url)}">${instrument}</a>` : instrument;
-  if (c.article?.trim()) line += `, ${escapeHtml(c.article.trim())}`;
-  if (c.effectiveFrom) line += ` (áp dụng từ ${escapeHtml(formatDate(c.effectiveFrom))})`;
-  else if (c.asOf) line += ` (số liệu tại ${escapeHtml(formatDate(c.asOf))})`;
-  return `Nguồn: ${line}`;
-}
-
-/** Citation lines, de-duplicated, in the order given. */
-export function renderCitations(citations: Citation[] | undefined): string[] {
-  const seen = new Set<string>();
-  const lines: string[] = [];
-  for (const c of citations ?? []) {
-    if (!c?.instrument?.trim()) continue;
-    const line = renderCitation(c);
-    if (seen.has(line)) continue;
-    seen.add(line);
-    lines.push(line);
-  }
-  return lines;
-}
-
 /** The whole reply (text + citations) as one HTML string, before splitting. */
 export function renderReplyHtml(reply: Pick<Reply, 'text' | 'citations'>): string {
   const parts: string[] = [];
   const body = renderText(reply.text ?? '').trim();
   if (body) parts.push(body);
-  const cites = renderCitations(reply.citations);
-  if (cites.length) parts.push(cites.join('\n'));
+  // One short source line (the full references are behind the "Căn cứ pháp lý" button).
+  const sources = compactSources(reply.citations?.filter((c) => c?.instrument?.trim()));
+  if (sources) parts.push(escapeHtml(sources));
   return parts.join('\n\n');
 }
 

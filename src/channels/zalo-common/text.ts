@@ -1,5 +1,6 @@
 import type { Button, Citation, Reply } from '../../domain/types.ts';
 import { formatDate } from '../../format/vi.ts';
+import { compactSources } from '../../format/citations.ts';
 
 /**
  * Plain-text rendering shared by the Zalo adapters (OA and Bot Platform): neither surface renders
@@ -13,17 +14,6 @@ export const ZALO_MAX_TEXT = 2000;
 /** Removes the light `*emphasis*` markers the core may use (Zalo shows plain text only). */
 export function stripEmphasis(text: string): string {
   return text.replace(/\*(\S(?:[^*\n]*\S)?)\*/g, '$1');
-}
-
-/** One "Nguồn: ..." line per citation. */
-export function renderCitation(c: Citation): string {
-  const parts = [c.instrument];
-  if (c.article) parts.push(c.article);
-  let line = `Nguồn: ${parts.join(', ')}`;
-  if (c.effectiveFrom) line += ` (áp dụng từ ${formatDate(c.effectiveFrom)})`;
-  else if (c.asOf) line += ` (số liệu tại ${formatDate(c.asOf)})`;
-  if (c.url) line += ` - ${c.url}`;
-  return line;
 }
 
 /** "Trả lời bằng số:" followed by one numbered line per choice. */
@@ -57,8 +47,9 @@ export function renderTurn(replies: Reply[]): RenderedTurn {
     const lines: string[] = [];
     const text = stripEmphasis(reply.text ?? '').trim();
     if (text) lines.push(text);
-    const sources = [...new Set((reply.citations ?? []).map(renderCitation))];
-    if (sources.length) lines.push(sources.join('\n'));
+    // One short source line (the full references are behind the "Căn cứ pháp lý" choice).
+    const sources = compactSources(reply.citations);
+    if (sources) lines.push(sources);
     if (lines.length) blocks.push(lines.join('\n'));
     for (const b of reply.buttons ?? []) {
       if (seen.has(b.payload)) continue;

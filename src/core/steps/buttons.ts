@@ -3,7 +3,8 @@ import type { PolicyEntry } from '../../knowledge/schema.ts';
 import type { Turn, TurnStep } from '../pipeline.ts';
 import { introReply, TOPIC_LABELS, topicButtons } from '../menus.ts';
 import { coreReply, feedbackButtons, statsExamples } from '../replies.ts';
-import { policyReply, shortTitle } from '../policy-answer.ts';
+import { policyReply, shortTitle, type PolicyView } from '../policy-answer.ts';
+import { DETAIL_KINDS } from '../../knowledge/schema.ts';
 
 type ButtonHandler = (turn: Turn, payload: string) => Promise<TurnResult | null> | TurnResult | null;
 
@@ -107,7 +108,10 @@ function topicMenu({ ctx }: Turn, topic: Topic): TurnResult | null {
   );
 }
 
-/** `kb:<id>` or `kb:<id>:full`: one entry, as a short answer or in full. */
+const isView = (m: string | undefined): m is PolicyView =>
+  m === 'first' || m === 'full' || m === 'sources' || (DETAIL_KINDS as readonly string[]).includes(m ?? '');
+
+/** `kb:<id>`, `kb:<id>:full`, `kb:<id>:sources` or `kb:<id>:<part>`: one entry, or one view of it. */
 function entryButton({ ctx }: Turn, payload: string): TurnResult {
   const kb = ctx.services.knowledge;
   const session = ctx.session;
@@ -121,11 +125,9 @@ function entryButton({ ctx }: Turn, payload: string): TurnResult {
   session.entryId = entry.id;
   session.topic = entry.topic;
   if (entry.households.length === 1) session.household = entry.households[0];
-  const reply = policyReply(kb, entry, ctx.now, ctx.nlu.folded, mode === 'full');
-  reply.buttons = [
-    ...(reply.buttons ?? []).filter((b) => mode !== 'full' || b.payload !== `kb:${entry.id}:full`),
-    ...feedbackButtons(entry.id),
-  ];
+  const view: PolicyView = isView(mode) ? mode : 'first';
+  const reply = policyReply(kb, entry, ctx.now, { folded: ctx.nlu.folded, view });
+  reply.buttons = [...(reply.buttons ?? []), ...feedbackButtons(entry.id)];
   return {
     replies: [reply],
     topic: entry.topic,

@@ -33,7 +33,7 @@ export interface BuildInputs {
 export interface BuildResult {
   model: ModelFile;
   /** Topic probabilities of each corpus line from the fold that did not train on it (for tuning the blend). */
-  outOfFold: Array<{ id: string; p: number[] }>;
+  outOfFold: Array<{ head: string; id: string; p: number[] }>;
   /** Corpus lines left out because the same message is in an evaluation set. */
   excluded: string[];
   report: Record<string, unknown>;
@@ -87,7 +87,7 @@ export function loadCorpus(knowledgeDir: string): { lines: CorpusLine[]; files: 
 export function inputsHash(inputs: BuildInputs): string {
   const h = createHash('sha256');
   const { files } = loadCorpus(inputs.knowledgeDir);
-  const lexicon = ['abbreviations.yaml', 'cues.yaml'].map((f) => path.join(inputs.knowledgeDir, 'lexicon', f));
+  const lexicon = ['abbreviations.yaml', 'cues.yaml', 'synonyms.yaml'].map((f) => path.join(inputs.knowledgeDir, 'lexicon', f));
   for (const f of [...files, ...lexicon, ...inputs.evalFiles]) {
     h.update(path.basename(f));
     h.update(readFileSync(f));
@@ -173,7 +173,7 @@ export function buildModel(inputs: BuildInputs): BuildResult {
         if (e.fold === f) {
           const scores = scoreDense(model, e.x, index);
           heldOut.push({ scores, y: e.y });
-          if (spec.name === 'topic' && e.id) outOfFold.push({ id: e.id, p: softmax(scores) });
+          if (e.id) outOfFold.push({ head: spec.name, id: e.id, p: softmax(scores) });
         }
     }
     const temperature = fitTemperature(heldOut);
