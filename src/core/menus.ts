@@ -36,12 +36,18 @@ export function topicButtons(): Button[] {
 export const CAPABILITIES =
   'Em có thể trả lời về: vay vốn Ngân hàng Chính sách xã hội, bảo hiểm y tế, học phí, trợ giúp pháp lý miễn phí, học nghề, hỗ trợ nhà ở, chuẩn nghèo và rà soát hộ nghèo, quyền lợi của từng loại hộ, và số liệu giảm nghèo.';
 
+/**
+ * The greeting and /help on every channel: what the bot is, what it can do, a few example questions,
+ * and the one-line household check for commune staff.
+ */
 export function introReply(greeting = 'Dạ, em chào anh/chị.'): Reply {
   return {
     text:
       `${greeting} Em là Trợ lý Giảm nghèo, trợ lý tự động hỏi đáp về chính sách giảm nghèo (không phải người thật).\n` +
       `${CAPABILITIES}\n` +
-      'Anh/chị cứ gõ câu hỏi, có dấu hay không dấu đều được, hoặc chọn một mục bên dưới ạ.',
+      'Ví dụ: "hộ cận nghèo vay vốn lãi bao nhiêu", "thẻ bhyt hộ nghèo làm ở đâu", "tỷ lệ hộ nghèo Lâm Đồng 2024".\n' +
+      'Cán bộ xã kiểm tra nhanh một hộ bằng một dòng: "kiểm tra: nông thôn, 4 người, thu nhập 5 triệu, thiếu bhyt, nhà tạm".\n' +
+      'Có dấu hay không dấu đều được ạ.',
     buttons: topicButtons(),
   };
 }

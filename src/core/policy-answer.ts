@@ -127,7 +127,7 @@ export function fitYesNo(answer: string, folded: string): string {
  * A title shortened for a button or a heading: brackets dropped, cut at a word boundary (never
  * mid-word), with "…" when cut. Channels that show longer labels wrap them instead of cutting.
  */
-export function shortTitle(title: string, max = 48): string {
+export function shortTitle(title: string, max = 60): string {
   const t = title
     .replace(/\s*\(.*?\)\s*/g, ' ')
     .replace(/\s+/g, ' ')

@@ -16,6 +16,7 @@ import { entitlementsFor, type Extras } from './entitlements.ts';
 import type { EntitlementMap, Standard } from './schema.ts';
 import { sayOnce } from './memo.ts';
 import type { Standards } from './standards.ts';
+import { shortTitle } from '../core/policy-answer.ts';
 
 /**
  * The words of a check result, apart from the routing. An officer checks many households in a row, so a
@@ -170,7 +171,7 @@ export function entitlementsReply(
   const items = list.filter((e) => !overview.includes(e));
   const buttons: Button[] = [
     ...overview.slice(0, 1).map((e) => ({ label: 'Tổng hợp quyền lợi', payload: `kb:${e.id}` })),
-    ...items.map((e) => ({ label: shortTitle(e.title, 40), payload: `kb:${e.id}` })),
+    ...items.map((e) => ({ label: shortTitle(e.title), payload: `kb:${e.id}` })),
   ].slice(0, 5);
   const label = categoryLabel(category);
   if (listed) return { text: `Dạ, các hỗ trợ cho ${label} như em đã liệt kê ở trên; bấm để xem chi tiết:`, buttons };
@@ -239,11 +240,6 @@ export function finishCheck(o: FinishInput, date: string): { replies: Reply[]; c
   const notes = notesReply(sayOnce(o.memo, [...generalCautions(res), ...(ent ? [LOCAL_NOTE] : [])]));
   if (notes) replies.push(notes);
   return { replies, category: res.category };
-}
-
-function shortTitle(title: string, max: number): string {
-  const t = title.replace(/\s*\(.*\)\s*$/, '');
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
 function lowerFirst(s: string): string {

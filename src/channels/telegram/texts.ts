@@ -18,7 +18,7 @@ export const COMMANDS: readonly TelegramCommand[] = [
   { command: 'solieu', description: 'Số liệu thống kê hộ nghèo, cận nghèo', payload: 'stats:menu' },
   { command: 'huy', description: 'Huỷ bước đang làm', payload: 'cancel' },
   { command: 'help', description: 'Hướng dẫn sử dụng', payload: 'help' },
-  { command: 'xoadulieu', description: 'Xoá dữ liệu trò chuyện của tôi', payload: null },
+  { command: 'xoadulieu', description: 'Xóa dữ liệu trò chuyện của tôi', payload: null },
 ];
 
 /**
@@ -37,7 +37,7 @@ export const TEXTS = {
   rateLimited: 'Dạ, anh/chị gửi tin nhắn hơi nhanh. Anh/chị vui lòng chờ khoảng một phút rồi hỏi tiếp, em sẽ trả lời ngay ạ.',
   rateLimitedToast: 'Anh/chị vui lòng chờ một chút rồi bấm lại ạ.',
   erased:
-    'Dạ, em đã xoá dữ liệu của cuộc trò chuyện này (các bước đang làm dở và thông tin em ghi nhớ). Anh/chị có thể bắt đầu lại bằng /start ạ.',
+    'Dạ, em đã xóa dữ liệu của cuộc trò chuyện này (các bước đang làm dở và thông tin em ghi nhớ). Anh/chị có thể bắt đầu lại bằng /start ạ.',
   nothingToErase: 'Dạ, hiện em không lưu dữ liệu nào của cuộc trò chuyện này ạ.',
   failure: 'Dạ, em đang gặp sự cố kỹ thuật nên chưa trả lời được. Anh/chị vui lòng thử lại sau ít phút ạ.',
   expiredButton: 'Nút này đã cũ. Anh/chị vui lòng bấm /start để mở lại danh mục ạ.',

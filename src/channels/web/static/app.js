@@ -24,13 +24,26 @@
     div.className = 'msg ' + cls;
     div.textContent = text;
     log.appendChild(div);
-    div.scrollIntoView({ block: 'end' });
+    // A new answer is read from its first line: scroll it to the top of the screen (a question, to the bottom).
+    div.scrollIntoView({ block: /\bbot\b/.test(cls) && !/typing/.test(cls) ? 'start' : 'end' });
     return div;
   }
 
   function formatDate(iso) {
     var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || '');
     return m ? m[3] + '/' + m[2] + '/' + m[1] : iso;
+  }
+
+  // "Căn cứ: Nghị định 78/2002/NĐ-CP; Quyết định 2553/QĐ-TTg." (figures: "Nguồn: … (số liệu tại …)").
+  function compactSources(citations) {
+    var names = [];
+    citations.forEach(function (c) {
+      var m = /^(.*?\d+\/(?:\d{4}\/)?[^\s,;()]+)/.exec(c.instrument.replace(/\s*\([^)]*\)/g, ''));
+      var name = (m ? m[1] : c.instrument) + (c.asOf ? ' (số liệu tại ' + formatDate(c.asOf) + ')' : '');
+      if (names.indexOf(name) < 0) names.push(name);
+    });
+    var figures = citations.some(function (c) { return c.asOf; });
+    return (figures ? 'Nguồn: ' : 'Căn cứ: ') + names.slice(0, 4).join('; ') + (names.length > 4 ? '; …' : '') + '.';
   }
 
   function showReply(r) {
@@ -42,19 +55,23 @@
       div.appendChild(img);
     }
     if (r.citations && r.citations.length) {
-      var src = document.createElement('div');
-      src.className = 'sources';
+      // One short line naming the instruments; the full references (articles, dates, links) fold out.
+      var box = document.createElement('details');
+      box.className = 'sources';
+      var summary = document.createElement('summary');
+      summary.textContent = compactSources(r.citations);
+      box.appendChild(summary);
       r.citations.forEach(function (c) {
         var line = document.createElement('div');
-        line.appendChild(document.createTextNode('Nguồn: ' + c.instrument + (c.article ? ', ' + c.article : '') + (c.effectiveFrom ? ' (áp dụng từ ' + formatDate(c.effectiveFrom) + ')' : c.asOf ? ' (số liệu tại ' + formatDate(c.asOf) + ')' : '') + ' '));
+        line.appendChild(document.createTextNode(c.instrument + (c.article ? ', ' + c.article : '') + (c.effectiveFrom ? ' (áp dụng từ ' + formatDate(c.effectiveFrom) + ')' : c.asOf ? ' (số liệu tại ' + formatDate(c.asOf) + ')' : '') + ' '));
         if (c.url && /^https?:\/\//.test(c.url)) {
           var a = document.createElement('a');
-          a.href = c.url; a.target = '_blank'; a.rel = 'noopener noreferrer'; a.textContent = 'xem';
+          a.href = c.url; a.target = '_blank'; a.rel = 'noopener noreferrer'; a.textContent = 'xem văn bản';
           line.appendChild(a);
         }
-        src.appendChild(line);
+        box.appendChild(line);
       });
-      div.appendChild(src);
+      div.appendChild(box);
     }
     if (r.buttons && r.buttons.length) {
       var box = document.createElement('div');
