@@ -41,9 +41,11 @@ export interface BuildResult {
 
 const MIN_DOC_FREQ = 3;
 const FOLDS = 5;
-/** Heads with more labels than this are stored sparse, keeping only their largest weights. */
+/** Heads with more labels than this keep only their largest weights. */
 const DENSE_MAX_LABELS = 16;
 const SPARSE_MAX_WEIGHTS = 60_000;
+/** Largest weights kept in heads with few labels (the committed file stays under 2 MB). */
+const DENSE_MAX_WEIGHTS = 1_000_000;
 
 /** Folded words: the key used to recognise the same message in the corpus and an evaluation set. */
 export function messageKey(text: string): string {
@@ -92,7 +94,9 @@ export function inputsHash(inputs: BuildInputs): string {
     h.update(path.basename(f));
     h.update(readFileSync(f));
   }
-  h.update(JSON.stringify({ FEATURE_VERSION, DEFAULT_TRAIN, MIN_DOC_FREQ, FOLDS, DENSE_MAX_LABELS, SPARSE_MAX_WEIGHTS }));
+  h.update(
+    JSON.stringify({ FEATURE_VERSION, DEFAULT_TRAIN, MIN_DOC_FREQ, FOLDS, DENSE_MAX_LABELS, SPARSE_MAX_WEIGHTS, DENSE_MAX_WEIGHTS }),
+  );
   return h.digest('hex');
 }
 
@@ -202,28 +206,33 @@ export function buildModel(inputs: BuildInputs): BuildResult {
 }
 
 /**
- * Int8 weights with one scale per head. Heads with few labels are stored dense; heads with many
- * labels keep only their largest weights (the rest are near zero), stored sparse.
+ * Int8 weights with one scale per head, in compressed sparse rows (one row per feature). Heads with
+ * many labels keep only their largest weights (the rest are near zero).
  */
 function quantise(head: TrainedHead): Omit<ModelFile['heads'][string], 'labels' | 'temperature'> {
   let maxAbs = 0;
   for (const w of head.weights) if (Math.abs(w) > maxAbs) maxAbs = Math.abs(w);
   const scale = maxAbs / 127 || 1;
   const q = Int8Array.from(head.weights, (w) => Math.round(w / scale));
-  const bias = Array.from(head.bias, round);
-  if (head.classes <= DENSE_MAX_LABELS) return { bias, scale, dense: b64(q) };
-  // Keep the largest weights; ties broken by position so the result is deterministic.
-  const order = Array.from(q.keys())
-    .filter((k) => q[k] !== 0)
-    .sort((a, b) => Math.abs(q[b]) - Math.abs(q[a]) || a - b)
-    .slice(0, SPARSE_MAX_WEIGHTS)
-    .sort((a, b) => a - b);
+  // Weights of one step (under 1 % of the largest) change no decision: dropped, to keep the file small.
+  let keep = Array.from(q.keys()).filter((k) => Math.abs(q[k]) >= 2);
+  const cap = head.classes > DENSE_MAX_LABELS ? SPARSE_MAX_WEIGHTS : DENSE_MAX_WEIGHTS;
+  if (keep.length > cap)
+    // Ties broken by position, so the result is deterministic.
+    keep = keep
+      .sort((a, b) => Math.abs(q[b]) - Math.abs(q[a]) || a - b)
+      .slice(0, cap)
+      .sort((a, b) => a - b);
+  const features = head.weights.length / head.classes;
+  // Per feature, how many weights it keeps (at most the number of labels, so one byte each).
+  const counts = new Uint8Array(features);
+  for (const k of keep) counts[Math.floor(k / head.classes)]++;
   return {
-    bias,
+    bias: Array.from(head.bias, round),
     scale,
-    features: b64(Uint32Array.from(order, (k) => Math.floor(k / head.classes))),
-    classes: b64(Uint8Array.from(order, (k) => k % head.classes)),
-    values: b64(Int8Array.from(order, (k) => q[k])),
+    counts: b64(counts),
+    classes: b64(Uint8Array.from(keep, (k) => k % head.classes)),
+    values: b64(Int8Array.from(keep, (k) => q[k])),
   };
 }
 

@@ -3,8 +3,8 @@ import { questionFocus } from '../focus.ts';
 
 /** Number of hash buckets features fall into (2^18). */
 export const FEATURE_BUCKETS = 1 << 18;
-/** Bumped whenever the feature extraction changes, so a stale model file is detected. */
-export const FEATURE_VERSION = 2;
+/** Bumped whenever the feature extraction or the model file's layout changes, so a stale model file is detected. */
+export const FEATURE_VERSION = 3;
 
 /** A sparse, L2-normalised feature vector: hashed bucket → value. */
 export type FeatureVector = Map<number, number>;

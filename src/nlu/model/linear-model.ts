@@ -1,20 +1,21 @@
 import { z } from 'zod';
 import type { FeatureVector } from './features.ts';
 
-/** One head of the model (topic, entry or question type): its labels and sparse int8 weights. */
+/**
+ * One head of the model (topic, entry or question type): its labels and its weights as int8 in
+ * compressed sparse rows, so loading is a base64 decode with no loop over the weights.
+ */
 const headSchema = z.object({
   labels: z.array(z.string()).min(2),
   bias: z.array(z.number()),
   /** Quantisation step: weight = int8 × scale. */
   scale: z.number().positive(),
-  /**
-   * Weights, base64: either `dense` (int8, features × labels, row by row) or sparse triples in three
-   * arrays sorted by feature (`features` uint32, `classes` uint8, `values` int8) for heads with many labels.
-   */
-  dense: z.string().optional(),
-  features: z.string().optional(),
-  classes: z.string().optional(),
-  values: z.string().optional(),
+  /** base64 uint8, one per feature: how many weights its row keeps (rows follow each other in `classes`/`values`). */
+  counts: z.string(),
+  /** base64 uint8: the label index of each stored weight. */
+  classes: z.string(),
+  /** base64 int8: the quantised weights. */
+  values: z.string(),
   /** Temperature fitted on held-out folds of the corpus: probabilities = softmax(score / temperature). */
   temperature: z.number().positive().default(1),
 });
@@ -24,7 +25,7 @@ export const modelFileSchema = z.object({
   featureVersion: z.number().int(),
   /** SHA-256 of the training corpus, the lexicon files and the training settings. */
   corpusHash: z.string(),
-  /** Buckets of the features the model knows, base64 of uint32. */
+  /** Buckets of the features the model knows, base64 of uint32, ascending. */
   buckets: z.string(),
   heads: z.record(z.string(), headSchema),
   /** Figures from training (cross-validated accuracy, sizes), for people reading the file. */
@@ -49,58 +50,50 @@ const i8 = (b64: string) => new Int8Array(bytes(b64));
 interface LoadedHead {
   labels: string[];
   bias: Float64Array;
+  scale: number;
   temperature: number;
-  /** Per feature index: [start, end) into `cls`/`val`. */
   offsets: Uint32Array;
   cls: Uint8Array;
-  val: Float32Array;
+  val: Int8Array;
 }
 
 /**
  * A multinomial logistic regression over hashed features, loaded from the committed model file
- * (knowledge/models/nlu-model.json, written by `npm run train`). Predicting a message costs one pass
- * over its features.
+ * (knowledge/models/nlu-model.json, written by `npm run train`). Loading only decodes arrays; predicting
+ * a message costs one binary search per feature and one pass over its stored weights.
  */
 export class LinearModel {
-  private readonly index = new Map<number, number>();
+  private readonly buckets: Uint32Array;
   private readonly heads = new Map<string, LoadedHead>();
 
   constructor(readonly file: ModelFile) {
-    const buckets = u32(file.buckets);
-    for (let i = 0; i < buckets.length; i++) this.index.set(buckets[i], i);
+    this.buckets = u32(file.buckets);
     for (const [name, h] of Object.entries(file.heads)) {
-      const k = h.labels.length;
-      let f: Uint32Array;
-      let c: Uint8Array;
-      let v: Int8Array;
-      if (h.dense) {
-        // Dense rows become sparse in memory: zero weights cost nothing at prediction time.
-        const d = i8(h.dense);
-        const fs: number[] = [];
-        const cs: number[] = [];
-        const vs: number[] = [];
-        for (let i = 0; i < d.length; i++)
-          if (d[i] !== 0) {
-            fs.push(Math.floor(i / k));
-            cs.push(i % k);
-            vs.push(d[i]);
-          }
-        f = Uint32Array.from(fs);
-        c = Uint8Array.from(cs);
-        v = Int8Array.from(vs);
-      } else {
-        f = u32(h.features ?? '');
-        c = u8(h.classes ?? '');
-        v = i8(h.values ?? '');
-      }
-      // Triples are sorted by feature index: build offsets for direct access.
-      const offsets = new Uint32Array(buckets.length + 1);
-      for (let t = 0; t < f.length; t++) offsets[f[t] + 1]++;
-      for (let i = 0; i < buckets.length; i++) offsets[i + 1] += offsets[i];
-      const val = new Float32Array(v.length);
-      for (let t = 0; t < v.length; t++) val[t] = v[t] * h.scale;
-      this.heads.set(name, { labels: h.labels, bias: Float64Array.from(h.bias), temperature: h.temperature, offsets, cls: c, val });
+      this.heads.set(name, {
+        labels: h.labels,
+        bias: Float64Array.from(h.bias),
+        scale: h.scale,
+        temperature: h.temperature,
+        offsets: prefixSums(u8(h.counts)),
+        cls: u8(h.classes),
+        val: i8(h.values),
+      });
     }
+  }
+
+  /** Row of a feature bucket, or -1 when the model does not know it (binary search over sorted buckets). */
+  private row(bucket: number): number {
+    const b = this.buckets;
+    let lo = 0;
+    let hi = b.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = b[mid];
+      if (v === bucket) return mid;
+      if (v < bucket) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   has(head: string): boolean {
@@ -117,9 +110,10 @@ export class LinearModel {
     if (!h) return [];
     const scores = Float64Array.from(h.bias);
     for (const [bucket, value] of x) {
-      const i = this.index.get(bucket);
-      if (i === undefined) continue;
-      for (let k = h.offsets[i]; k < h.offsets[i + 1]; k++) scores[h.cls[k]] += h.val[k] * value;
+      const i = this.row(bucket);
+      if (i < 0) continue;
+      const w = value * h.scale;
+      for (let k = h.offsets[i]; k < h.offsets[i + 1]; k++) scores[h.cls[k]] += h.val[k] * w;
     }
     let max = Number.NEGATIVE_INFINITY;
     for (const s of scores) if (s > max) max = s;
@@ -131,4 +125,11 @@ export class LinearModel {
     });
     return h.labels.map((label, k) => ({ label, p: exps[k] / sum })).sort((a, b) => b.p - a.p);
   }
+}
+
+/** Row starts from row lengths: offsets[i] .. offsets[i+1] is row i. */
+function prefixSums(counts: Uint8Array): Uint32Array {
+  const out = new Uint32Array(counts.length + 1);
+  for (let i = 0; i < counts.length; i++) out[i + 1] = out[i] + counts[i];
+  return out;
 }
