@@ -78,7 +78,11 @@ export class SearchIndex {
       this.postings.set(term, { ids: Int32Array.from(scored, (x) => x.id), w: Float32Array.from(scored, (x) => x.w) });
     }
     this.building.clear();
+    this.scratch = new Float64Array(this.docs.length);
   }
+
+  /** Per-document score accumulator, reused by every query (always left at zero). */
+  private scratch = new Float64Array(0);
 
   /** Every folded word in the index (for spelling correction). */
   vocabulary(): string[] {
@@ -103,19 +107,24 @@ export class SearchIndex {
   /** Entries ranked by their best-matching document. */
   search(folded: string, limit = 5): SearchHit[] {
     const qterms = [...new Set(termsOf(folded))];
-    const docScores = new Map<number, number>();
+    // Typed accumulators over the documents touched (a long letter reads tens of thousands of postings).
+    const scores = this.scratch;
+    const touched: number[] = [];
     for (const t of qterms) {
       const list = this.postings.get(t);
       if (!list) continue;
       const n = Math.min(list.ids.length, SearchIndex.MAX_POSTINGS_PER_TERM);
       for (let j = 0; j < n; j++) {
         const id = list.ids[j];
-        docScores.set(id, (docScores.get(id) ?? 0) + list.w[j]);
+        if (scores[id] === 0) touched.push(id);
+        scores[id] += list.w[j];
       }
     }
     // An entry scores as its best document plus a little for each other matching one.
     const best = new Map<number, [number, number]>();
-    for (const [id, s] of docScores) {
+    for (const id of touched) {
+      const s = scores[id];
+      scores[id] = 0;
       const e = this.docs[id].entry;
       const cur = best.get(e) ?? [0, 0];
       if (s > cur[0]) best.set(e, [s, cur[1] + cur[0]]);

@@ -83,10 +83,13 @@ export class Cues {
 
   /** Does the folded message show this cue? */
   test(name: CueName, folded: string): boolean {
+    return this.testWords(name, foldKey(folded));
+  }
+
+  /** `test` on a message already reduced to its folded words (callers testing many cues fold once). */
+  testWords(name: CueName, words: string): boolean {
     const c = this.cues.get(name);
-    if (!c) return false;
-    const words = foldKey(folded);
-    if (!words) return false;
+    if (!c || !words) return false;
     const padded = ` ${words} `;
     if (c.any.some((p) => padded.includes(` ${p} `))) return true;
     if (c.start.some((p) => words === p || words.startsWith(`${p} `))) return true;
@@ -107,20 +110,32 @@ export class Cues {
     return false;
   }
 
+  private readonly onlyPhrases = new Map<string, string[]>();
+
   /**
    * True when the message is made only of these acts' phrases, particles and filler words
    * ("cảm ơn ad nhiều nha", "ok ạ", "hay quá"): nothing is asked, so it gets a short reply.
    */
   only(names: readonly CueName[], folded: string): boolean {
-    let rest = ` ${foldKey(folded)} `;
-    if (!rest.trim()) return false;
+    return this.onlyWords(names, foldKey(folded));
+  }
+
+  /** `only` on folded words. A long message is never only acts, so it is not examined. */
+  onlyWords(names: readonly CueName[], words: string): boolean {
+    if (!words || words.length > 120) return false;
+    const key = names.join('|');
+    let phrases = this.onlyPhrases.get(key);
+    if (!phrases) {
+      phrases = names
+        .flatMap((n) => {
+          const c = this.cues.get(n);
+          return c ? [...c.any, ...c.start, ...c.end, ...c.whole] : [];
+        })
+        .sort((a, b) => b.length - a.length);
+      this.onlyPhrases.set(key, phrases);
+    }
+    let rest = ` ${words} `;
     let matched = false;
-    const phrases = names
-      .flatMap((n) => {
-        const c = this.cues.get(n);
-        return c ? [...c.any, ...c.start, ...c.end, ...c.whole] : [];
-      })
-      .sort((a, b) => b.length - a.length);
     for (const p of phrases) {
       if (!rest.includes(` ${p} `)) continue;
       matched = true;

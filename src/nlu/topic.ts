@@ -10,28 +10,51 @@ export type TopicScores = Array<{ topic: Topic; score: number }>;
  * beyond their own weight (the longer phrase is the more specific evidence).
  */
 export class TopicScorer {
-  private readonly phrases: Array<{ topic: Topic; phrase: string; padded: string; weight: number }> = [];
+  /** Phrases by their first word, longest first within each list. */
+  private readonly byFirst = new Map<string, Array<{ topic: Topic; words: string[]; phrase: string; weight: number }>>();
 
   constructor(lexicon: Lexicon) {
     for (const [topic, list] of lexicon.topicKeywords) {
-      for (const [phrase, weight] of list) if (phrase) this.phrases.push({ topic, phrase, padded: ` ${phrase} `, weight });
+      for (const [phrase, weight] of list) {
+        const words = phrase.split(' ').filter(Boolean);
+        if (!words.length) continue;
+        const bucket = this.byFirst.get(words[0]) ?? [];
+        bucket.push({ topic, words, phrase, weight });
+        this.byFirst.set(words[0], bucket);
+      }
     }
-    // Longest first so that contained phrases can be discounted.
-    this.phrases.sort((a, b) => b.phrase.length - a.phrase.length);
+    for (const list of this.byFirst.values()) list.sort((a, b) => b.phrase.length - a.phrase.length);
   }
 
+  /**
+   * Keyword evidence per topic: every phrase found as whole words adds its weight once; a phrase
+   * contained in a longer matched phrase of the same topic does not count again. One pass over the
+   * message's words, looking only at phrases that start with each word.
+   */
   score(folded: string): Map<Topic, number> {
-    const text = ` ${folded
+    const words = folded
       .replace(/[^a-z0-9/.]+/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()} `;
+      .trim()
+      .split(' ');
+    const found = new Map<string, { topic: Topic; phrase: string; weight: number }>();
+    for (let i = 0; i < words.length; i++) {
+      const candidates = this.byFirst.get(words[i]);
+      if (!candidates) continue;
+      for (const c of candidates) {
+        if (found.has(`${c.topic}|${c.phrase}`)) continue;
+        let ok = i + c.words.length <= words.length;
+        for (let k = 1; ok && k < c.words.length; k++) ok = words[i + k] === c.words[k];
+        if (ok) found.set(`${c.topic}|${c.phrase}`, c);
+      }
+    }
     const scores = new Map<Topic, number>(TOPICS.map((t) => [t, 0]));
-    const matched: Array<{ topic: Topic; phrase: string }> = [];
-    for (const p of this.phrases) {
-      if (!text.includes(p.padded)) continue;
-      if (matched.some((m) => m.topic === p.topic && m.phrase.includes(p.phrase))) continue;
-      matched.push(p);
-      scores.set(p.topic, (scores.get(p.topic) ?? 0) + p.weight);
+    // Longest first, so contained phrases can be discounted.
+    const matched = [...found.values()].sort((a, b) => b.phrase.length - a.phrase.length);
+    const kept: typeof matched = [];
+    for (const m of matched) {
+      if (kept.some((k) => k.topic === m.topic && ` ${k.phrase} `.includes(` ${m.phrase} `))) continue;
+      kept.push(m);
+      scores.set(m.topic, (scores.get(m.topic) ?? 0) + m.weight);
     }
     return scores;
   }

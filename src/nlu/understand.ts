@@ -87,15 +87,16 @@ export class LanguageUnderstanding {
     const moneyFromRaw = extractEntities(fold(lower)).money;
     if (moneyFromRaw.length >= entities.money.length) entities.money = moneyFromRaw;
     const cues = this.lexicon.cues;
+    const words = tokenize(corrected).join(' ');
     const acts: Acts = {
-      followUp: cues.test('follow_up', corrected),
-      cancel: cues.test('cancel', corrected),
-      thanks: cues.test('thanks', corrected),
-      bye: cues.test('bye', corrected),
-      ack: cues.test('ack', corrected),
-      praise: cues.test('praise', corrected),
-      complaint: cues.test('complaint', corrected),
-      only: cues.only(['thanks', 'bye', 'ack', 'praise', 'cancel', 'complaint'], corrected),
+      followUp: cues.testWords('follow_up', words),
+      cancel: cues.testWords('cancel', words),
+      thanks: cues.testWords('thanks', words),
+      bye: cues.testWords('bye', words),
+      ack: cues.testWords('ack', words),
+      praise: cues.testWords('praise', words),
+      complaint: cues.testWords('complaint', words),
+      only: cues.onlyWords(['thanks', 'bye', 'ack', 'praise', 'cancel', 'complaint'], words),
       asks: (
         [
           ['asks_procedure', 'procedure'],
@@ -105,7 +106,7 @@ export class LanguageUnderstanding {
           ['asks_who', 'eligibility'],
         ] as const
       )
-        .filter(([cue]) => cues.test(cue, corrected))
+        .filter(([cue]) => cues.testWords(cue, words))
         .map(([, part]) => part),
     };
     const matchText = fold(original).replace(/\s+/g, ' ').trim();

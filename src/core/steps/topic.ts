@@ -172,20 +172,23 @@ const HOUSEHOLD_LABELS: Record<HouseholdType, string> = {
  */
 function otherQuestions(ctx: TurnContext, d: TopicDecision, kit: TurnKit): Button[] {
   if (!kit.model) return [];
-  // Split the original folded as typed (same length as the original), so each question can be offered in the person's words.
+  // The sentences of the reading the model knows (`plain`), and of the original as typed (folding keeps
+  // lengths), so each other question can be offered in the person's own words.
+  const plain = splitSentences(ctx.nlu.plain);
+  if (plain.filter((s) => s.asks).length < 2) return [];
   const original = ctx.nlu.original;
-  const sentences = splitSentences(fold(original));
-  if (sentences.length < 2) return [];
+  const typed = splitSentences(fold(original));
   const out: Button[] = [];
   const seen = new Set<string>([d.topic]);
-  for (const s of sentences) {
-    if (!s.asks || out.length >= 2) continue;
-    const text = original.slice(s.start, s.end);
-    const [top] = kit.model.topicOfPlain(kit.nlu.understand(text).plain);
-    if (!top || top.p < 0.6 || seen.has(top.label) || !ASKABLE.has(top.label as Topic)) continue;
+  plain.forEach((s, i) => {
+    if (!s.asks || out.length >= 2) return;
+    const [top] = kit.model!.topicOfPlain(s.text);
+    if (!top || top.p < 0.6 || seen.has(top.label) || !ASKABLE.has(top.label as Topic)) return;
     seen.add(top.label);
+    const t = typed.length === plain.length ? typed[i] : undefined;
+    const text = t ? original.slice(t.start, t.end) : s.text;
     out.push({ label: `Hỏi tiếp: ${TOPIC_LABELS[top.label as Topic]}`, payload: `ask:${text}`.slice(0, 290) });
-  }
+  });
   return out;
 }
 

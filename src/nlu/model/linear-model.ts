@@ -64,10 +64,22 @@ interface LoadedHead {
  */
 export class LinearModel {
   private readonly buckets: Uint32Array;
+  /** Open-addressing table bucket → row (−1 empty), built once: one probe per feature at prediction time. */
+  private readonly table: Int32Array;
+  private readonly mask: number;
   private readonly heads = new Map<string, LoadedHead>();
 
   constructor(readonly file: ModelFile) {
     this.buckets = u32(file.buckets);
+    let size = 1;
+    while (size < this.buckets.length * 2) size <<= 1;
+    this.mask = size - 1;
+    this.table = new Int32Array(size).fill(-1);
+    for (let i = 0; i < this.buckets.length; i++) {
+      let slot = Math.imul(this.buckets[i], 0x9e3779b1) & this.mask;
+      while (this.table[slot] !== -1) slot = (slot + 1) & this.mask;
+      this.table[slot] = i;
+    }
     for (const [name, h] of Object.entries(file.heads)) {
       this.heads.set(name, {
         labels: h.labels,
@@ -81,19 +93,29 @@ export class LinearModel {
     }
   }
 
-  /** Row of a feature bucket, or -1 when the model does not know it (binary search over sorted buckets). */
-  private row(bucket: number): number {
-    const b = this.buckets;
-    let lo = 0;
-    let hi = b.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = b[mid];
-      if (v === bucket) return mid;
-      if (v < bucket) lo = mid + 1;
-      else hi = mid - 1;
+  /** Row of a feature bucket, or -1 when the model does not know it. */
+  row(bucket: number): number {
+    let slot = Math.imul(bucket, 0x9e3779b1) & this.mask;
+    for (;;) {
+      const i = this.table[slot];
+      if (i === -1) return -1;
+      if (this.buckets[i] === bucket) return i;
+      slot = (slot + 1) & this.mask;
     }
-    return -1;
+  }
+
+  /** The rows and values of a message's known features, resolved once and shared by every head. */
+  rows(x: FeatureVector): { rows: Int32Array; values: Float64Array } {
+    const rows: number[] = [];
+    const values: number[] = [];
+    for (const [bucket, value] of x) {
+      const i = this.row(bucket);
+      if (i >= 0) {
+        rows.push(i);
+        values.push(value);
+      }
+    }
+    return { rows: Int32Array.from(rows), values: Float64Array.from(values) };
   }
 
   has(head: string): boolean {
@@ -105,25 +127,25 @@ export class LinearModel {
   }
 
   /** Probabilities of every label of `head` for these features (empty when the head is unknown). */
-  predict(head: string, x: FeatureVector): Prediction {
+  predict(head: string, x: FeatureVector | { rows: Int32Array; values: Float64Array }): Prediction {
     const h = this.heads.get(head);
     if (!h) return [];
+    const { rows, values } = x instanceof Map ? this.rows(x) : x;
     const scores = Float64Array.from(h.bias);
-    for (const [bucket, value] of x) {
-      const i = this.row(bucket);
-      if (i < 0) continue;
-      const w = value * h.scale;
-      for (let k = h.offsets[i]; k < h.offsets[i + 1]; k++) scores[h.cls[k]] += h.val[k] * w;
+    const { offsets, cls, val, scale } = h;
+    for (let r = 0; r < rows.length; r++) {
+      const i = rows[r];
+      const w = values[r] * scale;
+      for (let k = offsets[i], end = offsets[i + 1]; k < end; k++) scores[cls[k]] += val[k] * w;
     }
     let max = Number.NEGATIVE_INFINITY;
-    for (const s of scores) if (s > max) max = s;
+    for (let k = 0; k < scores.length; k++) if (scores[k] > max) max = scores[k];
     let sum = 0;
-    const exps = scores.map((s) => {
-      const e = Math.exp((s - max) / h.temperature);
-      sum += e;
-      return e;
-    });
-    return h.labels.map((label, k) => ({ label, p: exps[k] / sum })).sort((a, b) => b.p - a.p);
+    for (let k = 0; k < scores.length; k++) {
+      scores[k] = Math.exp((scores[k] - max) / h.temperature);
+      sum += scores[k];
+    }
+    return h.labels.map((label, k) => ({ label, p: scores[k] / sum })).sort((a, b) => b.p - a.p);
   }
 }
 

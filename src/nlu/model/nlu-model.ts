@@ -36,7 +36,7 @@ export class NluModel {
   read(nlu: Understanding): ModelReading {
     let r = this.cache.get(nlu);
     if (!r) {
-      const x = this.featuresOf(nlu);
+      const x = this.model.rows(this.featuresOf(nlu));
       r = { topic: this.model.predict('topic', x), entry: this.model.predict('entry', x), ask: this.model.predict('ask', x) };
       this.cache.set(nlu, r);
     }
