@@ -111,7 +111,7 @@ async function all(): Promise<void> {
   );
   out.push('');
   out.push(
-    `${'bộ'.padEnd(8)}${'dòng'.padStart(6)}${'có dấu'.padStart(9)}${'không dấu'.padStart(11)}${'tự tin sai'.padStart(12)}${'hỏi lại'.padStart(9)}${'số liệu'.padStart(9)}${'dữ kiện'.padStart(9)}  lần đo đầu        đã chỉnh theo bộ này`,
+    `${'bộ'.padEnd(8)}${'dòng'.padStart(6)}${'có dấu'.padStart(9)}${'không dấu'.padStart(11)}${'tự tin sai'.padStart(12)}${'hỏi lại'.padStart(9)}${'số liệu'.padStart(9)}${'dữ kiện'.padStart(9)}  lần đo đầu          đã chỉnh theo bộ này`,
   );
   for (const s of sets) {
     const variant = (v: string) =>
@@ -126,7 +126,7 @@ async function all(): Promise<void> {
     for (const r of u.rows) rows.push({ set: s.name, variant: 'unaccented', ...r });
     const first = s.first_measured ? `${s.first_measured.accuracy}%${s.first_measured.date ? ` (${s.first_measured.date})` : ''}` : '—';
     out.push(
-      `${s.name.padEnd(8)}${String(s.lines.length).padStart(6)}${pct(a.correct, a.lines).padStart(9)}${pct(u.correct, u.lines).padStart(11)}${pct(a.confidentWrong, a.lines).padStart(12)}${pct(a.clarified, a.lines).padStart(9)}${pct(a.stats.ok, a.stats.lines).padStart(9)}${pct(a.probes.ok, a.probes.lines).padStart(9)}  ${first.padEnd(18)}${s.tuned_on ? 'có' : 'không (đo trước khi sửa)'}`,
+      `${s.name.padEnd(8)}${String(s.lines.length).padStart(6)}${pct(a.correct, a.lines).padStart(9)}${pct(u.correct, u.lines).padStart(11)}${pct(a.confidentWrong, a.lines).padStart(12)}${pct(a.clarified, a.lines).padStart(9)}${pct(a.stats.ok, a.stats.lines).padStart(9)}${pct(a.probes.ok, a.probes.lines).padStart(9)}  ${first.padEnd(20)}${s.tuned_on ? 'có' : 'không (đo trước khi sửa)'}`,
     );
   }
   out.push('');

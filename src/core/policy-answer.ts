@@ -4,6 +4,7 @@ import type { Button, Reply } from '../domain/types.ts';
 import { formatDate, isoDateInVietnam } from '../format/vi.ts';
 import { fullSources } from '../format/citations.ts';
 import type { DetailKind } from '../knowledge/schema.ts';
+import { foldKey } from '../nlu/text.ts';
 
 /** What the person wants from an entry: the direct answer, one part of it, everything, or the references. */
 export type PolicyView = 'first' | 'full' | 'sources' | DetailKind;
@@ -64,6 +65,10 @@ export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, re
   } else {
     const lead = r(fitYesNo(entry.short_answer.trim(), req.folded));
     lines.push(req.greeting ? `Dạ, em chào anh/chị. ${lead.replace(/^Dạ,\s*/u, '').replace(/^./u, (c) => c.toUpperCase())}` : lead);
+    if (view === 'first') {
+      const caseLine = lineForCase(entry, req.folded);
+      if (caseLine) lines.push(`• ${caseLine.heading.replace(/\s*\(.*?\)/g, '')}: ${r(caseLine.line)}`);
+    }
     if (view === 'full') {
       for (const d of entry.details) lines.push('', ...section(d));
       if (entry.contacts.length) lines.push('', 'Nơi hỏi, nộp hồ sơ:', ...entry.contacts.map((c) => `• ${c}`));
@@ -79,6 +84,25 @@ export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, re
     lines.push(`⚠️ ${entry.caution ?? 'Thông tin này chưa được xác nhận từ văn bản chính thức, vui lòng hỏi lại UBND xã.'}`);
   }
   return { text: lines.join('\n'), buttons: partButtons(entry, view, kb), citations };
+}
+
+/**
+ * The detail line about the particular case the question names, when the direct answer does not cover
+ * it: "sinh viên khuyết tật …" asked of the tuition entry whose lead speaks of ethnic-minority students
+ * gets the line on disabled students. The case words are the entry's own `prefer_terms`.
+ */
+export function lineForCase(entry: PolicyEntry, folded: string): { heading: string; line: string } | null {
+  const padded = ` ${folded.replace(/[^a-z0-9]+/g, ' ')} `;
+  const lead = ` ${foldKey(entry.short_answer).replace(/[^a-z0-9]+/g, ' ')} `;
+  for (const term of entry.prefer_terms) {
+    const t = ` ${foldKey(term)
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim()} `;
+    if (t.trim().length < 3 || !padded.includes(t) || lead.includes(t)) continue;
+    for (const d of entry.details)
+      for (const line of d.lines) if (` ${foldKey(line).replace(/[^a-z0-9]+/g, ' ')} `.includes(t)) return { heading: d.heading, line };
+  }
+  return null;
 }
 
 /** The buttons under a policy answer: the parts not shown yet, the references, and related entries. */
