@@ -9,7 +9,7 @@ import type { TurnResult } from '../domain/types.ts';
 /**
  * `npm run ask -- "câu hỏi"` prints the answer as a person would read it.
  * `npm run --silent ask -- --jsonl` reads {"id","question"} or {"id","dialogue":[...]} lines from stdin
- * and writes exactly one JSON line per input: {"id","topic","household","confidence","answer","citations"}.
+ * and writes exactly one JSON line per input: {"id","topic","household","confidence","entry","answer","citations"}.
  */
 const lineSchema = z.union([
   z.object({ id: z.union([z.string(), z.number()]), question: z.string() }).passthrough(),
@@ -22,6 +22,7 @@ function output(id: unknown, r: TurnResult) {
     topic: r.topic,
     household: r.household,
     confidence: Number(r.confidence.toFixed(3)),
+    entry: r.entry ?? null,
     answer: renderPlain(r.replies, { buttons: false }),
     citations: r.replies.flatMap((x) => x.citations ?? []),
   };

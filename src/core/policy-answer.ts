@@ -4,7 +4,7 @@ import type { Button, Reply } from '../domain/types.ts';
 import { formatDate, isoDateInVietnam } from '../format/vi.ts';
 import { fullSources } from '../format/citations.ts';
 import type { DetailKind } from '../knowledge/schema.ts';
-import { foldKey } from '../nlu/text.ts';
+import { fold } from '../nlu/text.ts';
 
 /** What the person wants from an entry: the direct answer, one part of it, everything, or the references. */
 export type PolicyView = 'first' | 'full' | 'sources' | DetailKind;
@@ -66,7 +66,7 @@ export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, re
     const lead = r(fitYesNo(entry.short_answer.trim(), req.folded));
     lines.push(req.greeting ? `Dạ, em chào anh/chị. ${lead.replace(/^Dạ,\s*/u, '').replace(/^./u, (c) => c.toUpperCase())}` : lead);
     if (view === 'first') {
-      const caseLine = lineForCase(entry, req.folded);
+      const caseLine = lineForCase(entry, req.folded, r);
       if (caseLine) lines.push(`• ${caseLine.heading.replace(/\s*\(.*?\)/g, '')}: ${r(caseLine.line)}`);
     }
     if (view === 'full') {
@@ -89,18 +89,21 @@ export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, re
 /**
  * The detail line about the particular case the question names, when the direct answer does not cover
  * it: "sinh viên khuyết tật …" asked of the tuition entry whose lead speaks of ethnic-minority students
- * gets the line on disabled students. The case words are the entry's own `prefer_terms`.
+ * gets the line on disabled students; "giảm 70% là cho ai" gets the line with 70%. The case words are the
+ * entry's own `prefer_terms` and the percentages the question names; lines are matched as rendered.
  */
-export function lineForCase(entry: PolicyEntry, folded: string): { heading: string; line: string } | null {
-  const padded = ` ${folded.replace(/[^a-z0-9]+/g, ' ')} `;
-  const lead = ` ${foldKey(entry.short_answer).replace(/[^a-z0-9]+/g, ' ')} `;
-  for (const term of entry.prefer_terms) {
-    const t = ` ${foldKey(term)
-      .replace(/[^a-z0-9]+/g, ' ')
-      .trim()} `;
-    if (t.trim().length < 3 || !padded.includes(t) || lead.includes(t)) continue;
-    for (const d of entry.details)
-      for (const line of d.lines) if (` ${foldKey(line).replace(/[^a-z0-9]+/g, ' ')} `.includes(t)) return { heading: d.heading, line };
+export function lineForCase(
+  entry: PolicyEntry,
+  folded: string,
+  render: (s: string) => string = (s) => s,
+): { heading: string; line: string } | null {
+  const words = (s: string) => ` ${fold(s).replace(/[^a-z0-9%]+/g, ' ')} `;
+  const asked = words(folded.replace(/(\d)\s*(%|phan tram\b)/g, '$1%'));
+  const lead = words(render(entry.short_answer));
+  const terms = [...entry.prefer_terms.map(words), ...(asked.match(/ \d{1,3}% /g) ?? [])];
+  for (const t of terms) {
+    if (t.trim().length < 3 || !asked.includes(t) || lead.includes(t)) continue;
+    for (const d of entry.details) for (const line of d.lines) if (words(render(line)).includes(t)) return { heading: d.heading, line };
   }
   return null;
 }
@@ -140,9 +143,10 @@ export function isYesNoQuestion(folded: string): boolean {
 export function fitYesNo(answer: string, folded: string): string {
   // The entry's verdict answers its own main question ("can I borrow?"); a question about a side
   // condition ("do I have to pledge?", "is it cut?", "a second time?") needs the explanation, not that verdict.
-  const sideCondition = /\b(phai|bi|mat|the chap|dong|tra lai|nop|cat|het|lan 2|lan hai|lan nua|them|nua|con phai|doi|xiet|thu hoi)\b/.test(
-    folded,
-  );
+  const sideCondition =
+    /\b(phai|bi|mat|the chap|dong|tra lai|nop|cat|het|lan 2|lan hai|lan nua|them|nua|con phai|doi|xiet|thu hoi)\b/.test(folded) ||
+    // A figure of the person's own ("hỗ trợ 100% đúng không") is answered by the figures, not by a bare yes.
+    /\d\s*(%|phan tram\b|trieu\b|tr\b|nghin\b|dong\b)/.test(folded);
   if (isYesNoQuestion(folded) && !sideCondition && folded.split(' ').length <= 16) return answer;
   return answer.replace(/^Dạ, (có|không)\.\s+(\S)/u, (_m, _v, first: string) => `Dạ, ${first.toLowerCase()}`);
 }

@@ -77,6 +77,8 @@ export interface TurnResult {
   household: HouseholdType | null;
   /** 0..1: how sure the engine is that it answered the question that was asked. */
   confidence: number;
+  /** The knowledge entry the answer came from (its id), when it came from one: for integrators, the inbox and tests. */
+  entry?: string;
   /** Machine-readable outcome, used by the inbox and usage figures. */
   outcome?: 'answered' | 'clarify' | 'declined' | 'flow' | 'fallback';
   /** For the learning loop only (never shown): the person said the previous answer was wrong. */

@@ -141,6 +141,7 @@ export function registerWebApi(app: HttpApp, opts: WebApiOptions): void {
           topic: result.topic,
           household: result.household,
           confidence: Number(result.confidence.toFixed(3)),
+          entry: result.entry ?? null,
         },
       };
     },

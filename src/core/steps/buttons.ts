@@ -133,6 +133,7 @@ function entryButton({ ctx }: Turn, payload: string): TurnResult {
     topic: entry.topic,
     household: entry.households.length === 1 ? entry.households[0] : null,
     confidence: 1,
+    entry: entry.id,
     outcome: 'answered',
   };
 }

@@ -107,7 +107,7 @@ async function answerTopic(ctx: TurnContext, d: TopicDecision, household: Househ
   if (extra.length)
     reply.text += `\nAnh/chị cũng có thể xem: ${extra.map((b) => b.label.replace(/^Hỏi tiếp: /, '').toLowerCase()).join('; ')} (bấm nút bên dưới).`;
   reply.buttons = [...extra, ...(reply.buttons ?? []), ...feedbackButtons(entry.id)];
-  return { ...base, topic: d.topic, replies: [reply], outcome: 'answered' };
+  return { ...base, topic: d.topic, entry: entry.id, replies: [reply], outcome: 'answered' };
 }
 
 /**
