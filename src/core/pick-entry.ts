@@ -3,6 +3,14 @@ import type { TurnContext } from './context.ts';
 import type { TopicDecision } from './classify.ts';
 import type { PolicyEntry } from '../knowledge/schema.ts';
 import { foldKey } from '../nlu/text.ts';
+import { languageKitFor } from '../knowledge/language-kit.ts';
+
+/**
+ * Question types that point at one entry of a topic rather than another: a definition question at the
+ * entry people ask definitions of, a contact question at the one with the numbers. Amounts, rates and
+ * "who is eligible" are asked of nearly every entry and say little about which.
+ */
+const FOCUSED_ASKS: ReadonlySet<string> = new Set(['definition', 'contact', 'procedure', 'documents', 'where']);
 
 /** The best entry of the decided topic for this question and household type. */
 export function pickEntry(ctx: TurnContext, d: TopicDecision, household: HouseholdType | null): PolicyEntry | null {
@@ -54,13 +62,22 @@ export function rankEntries(ctx: TurnContext, d: TopicDecision, household: House
   }
   const topModel = Math.max(0, ...[...candidates.keys()].map((id) => modelP.get(id) ?? 0));
   const bm25 = new Map(hitsInTopic.map((h) => [h.entry.id, h.score]));
+  // The question type, when the model is sure of it, favours the entries whose corpus lines ask it.
+  const model = languageKitFor(kb, ctx.services.language).model;
+  const ask = d.reading?.ask[0];
+  const askLabel = model && ask && ask.p >= 0.6 && FOCUSED_ASKS.has(ask.label) ? ask.label : null;
+  const askMax = askLabel ? Math.max(0, ...[...candidates.keys()].map((id) => model?.askShare(id, askLabel) ?? 0)) : 0;
+  const askFit = (e: PolicyEntry) => {
+    const share = askLabel && askMax >= 0.1 ? model?.askShare(e.id, askLabel) : undefined;
+    return share === undefined ? 1 : 0.75 + 0.5 * (share / askMax);
+  };
   const useModel = topModel >= 0.05;
   const inTopic = [...candidates.values()]
     .map((e) => {
       const lexical = topHit ? (bm25.get(e.id) ?? 0) / topHit : 0;
       const learned = useModel && modelP.has(e.id) ? (modelP.get(e.id) ?? 0) / topModel : useModel ? lexical : 0;
       const reading = useModel ? 0.4 * lexical + 0.6 * learned : lexical;
-      return { entry: e, score: reading * fit(e) * hints(e) * (year ? period(e) : current(e)) };
+      return { entry: e, score: reading * fit(e) * hints(e) * askFit(e) * (year ? period(e) : current(e)) };
     })
     .filter((c) => c.score > 0)
     .sort((a, b) => b.score - a.score);

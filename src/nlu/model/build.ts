@@ -200,10 +200,30 @@ export function buildModel(inputs: BuildInputs): BuildResult {
     corpusHash: inputsHash(inputs),
     buckets: b64(Uint32Array.from(buckets)),
     heads,
+    entryAsks: askSharesByEntry(kept),
     report,
   };
   return { model, excluded, report, outOfFold };
 }
+
+/** The share of each question type among an entry's corpus lines, two decimals, sorted for stable bytes. */
+function askSharesByEntry(lines: CorpusLine[]): ModelFile['entryAsks'] {
+  const counts = new Map<string, Map<string, number>>();
+  for (const l of lines) {
+    if (!l.entry || !l.ask) continue;
+    const m = counts.get(l.entry) ?? new Map<string, number>();
+    m.set(l.ask, (m.get(l.ask) ?? 0) + 1);
+    counts.set(l.entry, m);
+  }
+  const out: ModelFile['entryAsks'] = {};
+  for (const entry of [...counts.keys()].sort()) {
+    const m = counts.get(entry)!;
+    const total = [...m.values()].reduce((a, b) => a + b, 0);
+    out[entry] = Object.fromEntries([...m.keys()].sort().map((ask) => [ask, round2((m.get(ask) ?? 0) / total)]));
+  }
+  return out;
+}
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
  * Int8 weights with one scale per head, in compressed sparse rows (one row per feature). Heads with

@@ -28,6 +28,11 @@ export const modelFileSchema = z.object({
   /** Buckets of the features the model knows, base64 of uint32, ascending. */
   buckets: z.string(),
   heads: z.record(z.string(), headSchema),
+  /**
+   * For each knowledge entry, the share of each question type among its corpus lines ("definition"
+   * 0,31 for the standard, "where" 0,4 for certification): which entry is the place for which question.
+   */
+  entryAsks: z.record(z.string(), z.record(z.string(), z.number())).default({}),
   /** Figures from training (cross-validated accuracy, sizes), for people reading the file. */
   report: z.record(z.string(), z.unknown()).default({}),
 });

@@ -23,14 +23,26 @@ export class NluModel {
   private readonly cache = new WeakMap<Understanding, ModelReading>();
   private readonly features = new WeakMap<Understanding, FeatureVector>();
 
-  constructor(private readonly model: LinearModel) {}
+  constructor(
+    private readonly model: LinearModel,
+    private readonly entryAsks: Record<string, Record<string, number>> = {},
+  ) {}
+
+  /**
+   * The share of a question type among the corpus lines of an entry (0..1); undefined when the entry
+   * had no lines. Lets a definition question prefer the entry people ask definitions of.
+   */
+  askShare(entry: string, ask: string): number | undefined {
+    const shares = this.entryAsks[entry];
+    return shares ? (shares[ask] ?? 0) : undefined;
+  }
 
   /** Loads the model file; null when it is absent (the engine then works on the lexicon alone). */
   static load(file: string): NluModel | null {
     if (!existsSync(file)) return null;
     const parsed = modelFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
     if (parsed.featureVersion !== FEATURE_VERSION) throw new Error(`${file}: model was trained with other features; run "npm run train"`);
-    return new NluModel(new LinearModel(parsed));
+    return new NluModel(new LinearModel(parsed), parsed.entryAsks);
   }
 
   read(nlu: Understanding): ModelReading {
