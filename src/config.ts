@@ -125,6 +125,22 @@ export const configSchema = z
     RATE_LIMIT_NEW_CONVERSATIONS_PER_IP_PER_MINUTE: z.preprocess(emptyToUndefined, positiveInt.default(600)),
     /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client; empty: none. */
     TRUST_PROXY: proxyList,
+
+    /**
+     * PostgreSQL connection string (`postgres://user:pass@host:5432/db`). Set, every store moves to the shared
+     * database so several instances can serve behind a load balancer; unset, files under DATA_DIR. Never logged.
+     */
+    DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'phải có dạng postgres://người_dùng:mật_khẩu@máy:5432/tên_csdl')
+        .optional(),
+    ),
+    /** Most connections this instance opens to PostgreSQL (its pool); conversation turns use all but two. */
+    DATABASE_POOL_MAX: z.preprocess(emptyToUndefined, z.coerce.number().int().min(4).max(500).default(20)),
+    /** How long to wait for a PostgreSQL connection before a request is answered 503. */
+    DATABASE_CONNECT_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(120_000).default(5000)),
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook') {

@@ -105,6 +105,11 @@ export class FileLearningStore implements LearningStore {
     return sum;
   }
 
+  /** Usage figures of every day kept (`npm run db -- import-files`). */
+  usageDays(): Map<string, DayUsage> {
+    return new Map([...this.usage].map(([day, u]) => [day, structuredClone(u)]));
+  }
+
   private compact(): Promise<void> {
     const records: LearningRecord[] = [];
     for (const [day, usage] of this.usage) records.push({ t: 'U', day, usage: structuredClone(usage) });

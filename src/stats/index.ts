@@ -30,6 +30,11 @@ export interface StatsSkillOptions {
   logger: Logger;
   /** The program's clock (import timestamps); the system clock when omitted. */
   clock?: Clock;
+  /**
+   * Opens the figures' store (files or PostgreSQL, chosen by the composition root); the file store under
+   * `dataDir` when omitted.
+   */
+  openStore?: (deps: { seedDir: string; catalog: Catalog; areas: Areas }) => Promise<StatsStore>;
 }
 
 export type StatsSkillHandle = StatsSkill & {
@@ -54,14 +59,16 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
   const areas = loadAreas(opts.seedDir);
   const words = loadWords(opts.knowledgeDir);
   const places = loadPlaces(opts.knowledgeDir, areas);
-  const store = await StatsStore.open({
-    dataDir: opts.dataDir,
-    seedDir: opts.seedDir,
-    catalog,
-    areas,
-    logger: opts.logger,
-    clock: opts.clock,
-  });
+  const store: StatsStore = opts.openStore
+    ? await opts.openStore({ seedDir: opts.seedDir, catalog, areas })
+    : await StatsStore.open({
+        dataDir: opts.dataDir,
+        seedDir: opts.seedDir,
+        catalog,
+        areas,
+        logger: opts.logger,
+        clock: opts.clock,
+      });
   const index = new AreaIndex(areas, places, catalog.abbreviations);
   const deps = { catalog, words, index, fuzzy: new FuzzyIndex(catalog) };
   const vocabulary = new Set([...catalog.vocabulary, ...words.vocabulary, ...index.vocabulary]);

@@ -7,29 +7,49 @@ import { systemClock, type Clock } from '../time/clock.ts';
 import { writeFileAtomic } from '../storage/atomic-file.ts';
 import { withFileLock } from '../storage/file/file-lock.ts';
 import type { StoreHealth } from '../storage/types.ts';
-import {
-  completeRow,
-  figureKey,
-  figuresToCsv,
-  sameFigure,
-  storedFigureSchema,
-  validateCsv,
-  type FigureRow,
-  type RowError,
-  type StoredFigure,
-} from './rows.ts';
+import { completeRow, storedFigureSchema, validateCsv, type FigureRow, type RowError, type StoredFigure } from './rows.ts';
+import { FigureSet, planImport, type ImportSummary } from './figure-set.ts';
 
-export interface ImportSummary {
-  added: number;
-  revised: number;
-  unchanged: number;
-}
+export type { ImportSummary };
 
 export class ImportRejected extends Error {
   constructor(readonly errors: RowError[]) {
     super(`${errors.length} dòng lỗi; không nhập dòng nào`);
   }
 }
+
+/**
+ * The statistics store, as the answers and the commands see it: sourced figures with their history. Two
+ * implementations: {@link FileStatsStore} (`DATA_DIR/stats.jsonl`, the default) and `PgStatsStore`
+ * (`stats_figures` in PostgreSQL, shared by several instances). Both validate every row, refuse a bad file
+ * whole, keep replaced figures with `replaced_at`, serialise imports across processes, and report damage
+ * found on reading as `degraded`.
+ */
+export interface StatsStore {
+  /** Current (not replaced) figures for one area and indicator, oldest first. */
+  figures(areaId: string, indicatorId: string): StoredFigure[];
+  /** All current figures. */
+  current(): StoredFigure[];
+  /** Every version of an area's indicator, including replaced ones, by as_of then recording time. */
+  history(areaId: string, indicatorId: string): StoredFigure[];
+  /** Validates a CSV text; throws {@link ImportRejected} (nothing imported) when any row is bad. */
+  importCsv(text: string, now?: Date): Promise<ImportSummary>;
+  /** Applies validated rows all or nothing, durably, under the cross-process import lock. */
+  importRows(rows: FigureRow[], now?: Date): Promise<ImportSummary>;
+  /** Current figures as CSV (import columns). */
+  exportCsv(): string;
+  /** Re-reads the figures when another process or instance has imported since. */
+  refreshIfChanged(): Promise<void>;
+  /** Damage found on reading (degraded) or an unreachable database (down), for /readyz. */
+  health(): Promise<StoreHealth>;
+  /** Waits for an import in progress. */
+  close(): Promise<void>;
+}
+
+/** Opens the file statistics store (the default): `StatsStore.open({ dataDir, … })`, as before the interface existed. */
+export const StatsStore = {
+  open: (opts: Parameters<typeof FileStatsStore.open>[0]): Promise<FileStatsStore> => FileStatsStore.open(opts),
+};
 
 const FILE = 'stats.jsonl';
 const LEGACY_FILE = 'stats.json';
@@ -47,9 +67,9 @@ const HEADER = { kind: 'stats-store', version: 2 };
  * `stats.rejected.jsonl`, the rest kept), a file that cannot be read at all is moved aside, and both
  * are reported as `degraded` in /readyz, never silently replaced by the seed.
  */
-export class StatsStore {
+export class FileStatsStore implements StatsStore {
   private figuresAll: StoredFigure[] = [];
-  private index = new Map<string, StoredFigure[]>();
+  private set = new FigureSet();
   private stamp = '';
   private damage: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -75,9 +95,9 @@ export class StatsStore {
     areas: Areas;
     logger: Logger;
     clock?: Clock;
-  }): Promise<StatsStore> {
+  }): Promise<FileStatsStore> {
     await fs.mkdir(opts.dataDir, { recursive: true });
-    const store = new StatsStore(opts.dataDir, opts.catalog, opts.areas, opts.logger, opts.clock ?? systemClock);
+    const store = new FileStatsStore(opts.dataDir, opts.catalog, opts.areas, opts.logger, opts.clock ?? systemClock);
     await withFileLock(store.lockFile, async () => {
       if (existsSync(store.file)) await store.load();
       else if (existsSync(path.join(opts.dataDir, LEGACY_FILE))) await store.migrateLegacy();
@@ -229,18 +249,7 @@ export class StatsStore {
   }
 
   private rebuildIndex(): void {
-    this.index.clear();
-    for (const f of this.figuresAll) {
-      if (f.replaced_at) continue;
-      const k = `${f.area_id}|${f.indicator}`;
-      const list = this.index.get(k) ?? [];
-      list.push(f);
-      this.index.set(k, list);
-    }
-    for (const list of this.index.values())
-      list.sort(
-        (a, b) => a.as_of.localeCompare(b.as_of) || a.standard.localeCompare(b.standard) || a.period_start.localeCompare(b.period_start),
-      );
+    this.set = new FigureSet(this.figuresAll);
   }
 
   /** Re-reads the file when another process (the import command) has replaced it. */
@@ -250,27 +259,21 @@ export class StatsStore {
     await this.load();
   }
 
-  /** Current (not replaced) figures for one area and indicator, oldest first. */
   figures(areaId: string, indicatorId: string): StoredFigure[] {
-    return this.index.get(`${areaId}|${indicatorId}`) ?? [];
+    return this.set.figures(areaId, indicatorId);
   }
 
-  /** All current figures. */
   current(): StoredFigure[] {
-    return this.figuresAll.filter((f) => !f.replaced_at);
+    return this.set.current();
   }
 
-  /** Every version of an area's indicator, including replaced ones, by as_of then recording time. */
   history(areaId: string, indicatorId: string): StoredFigure[] {
-    return this.figuresAll
-      .filter((f) => f.area_id === areaId && f.indicator === indicatorId)
-      .sort(
-        (a, b) =>
-          a.as_of.localeCompare(b.as_of) ||
-          a.standard.localeCompare(b.standard) ||
-          a.period_start.localeCompare(b.period_start) ||
-          a.recorded_at.localeCompare(b.recorded_at),
-      );
+    return this.set.history(areaId, indicatorId);
+  }
+
+  /** Every figure kept, current and replaced (`npm run db -- import-files`). */
+  allFigures(): StoredFigure[] {
+    return [...this.figuresAll];
   }
 
   /** Validates a CSV text; throws {@link ImportRejected} (nothing imported) when any row is bad. */
@@ -293,45 +296,17 @@ export class StatsStore {
   private async applyRows(rows: FigureRow[], now: Date): Promise<ImportSummary> {
     // Another process may have imported since this one last read: start from the file on disk.
     if (existsSync(this.file)) await this.load();
-    const at = now.toISOString();
-    const figures = this.figuresAll.map((f) => ({ ...f }));
-    const copyByKey = new Map<string, StoredFigure>();
-    for (const f of figures) if (!f.replaced_at) copyByKey.set(figureKey(f), f);
-    const summary: ImportSummary = { added: 0, revised: 0, unchanged: 0 };
-    for (const row of rows) {
-      const key = figureKey(row);
-      const old = copyByKey.get(key);
-      if (!old) summary.added++;
-      else if (sameFigure(old, row)) {
-        summary.unchanged++;
-        continue;
-      } else {
-        old.replaced_at = at;
-        summary.revised++;
-      }
-      const fresh: StoredFigure = { ...row, recorded_at: at, replaced_at: null };
-      figures.push(fresh);
-      copyByKey.set(key, fresh);
-    }
-    if (summary.added + summary.revised > 0) {
-      await this.writeAll(figures);
-      this.figuresAll = figures;
+    const plan = planImport(this.figuresAll, rows, now.toISOString());
+    if (plan.summary.added + plan.summary.revised > 0) {
+      await this.writeAll(plan.next);
+      this.figuresAll = plan.next;
       this.rebuildIndex();
     }
-    return summary;
+    return plan.summary;
   }
 
-  /** Current figures as CSV (import columns). */
   exportCsv(): string {
-    const rows = this.current().sort(
-      (a, b) =>
-        a.area_id.localeCompare(b.area_id) ||
-        a.indicator.localeCompare(b.indicator) ||
-        a.as_of.localeCompare(b.as_of) ||
-        a.standard.localeCompare(b.standard) ||
-        a.period_start.localeCompare(b.period_start),
-    );
-    return figuresToCsv(rows);
+    return this.set.exportCsv();
   }
 
   async close(): Promise<void> {

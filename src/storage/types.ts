@@ -45,6 +45,9 @@ export interface DedupStore {
   close(): Promise<void>;
 }
 
+/** Checks a parsed secret copy; a copy that fails is treated like a damaged one (the previous copy is tried). */
+export type SecretValidator = (value: unknown) => boolean;
+
 /** Result of reading a stored secret document (Zalo OA tokens). */
 export type SecretLoad<T> =
   | { status: 'ok'; value: T; fromBackup: boolean }
@@ -90,4 +93,18 @@ export interface Leadership {
    * leadership is lost; `release` gives it up.
    */
   acquire(name: string, signal: AbortSignal): Promise<{ lost: AbortSignal; release(): Promise<void> }>;
+}
+
+/**
+ * Everything the chat channels keep, as interfaces: handled-event marks, long button payloads, rotated
+ * secrets, rate counters and who polls. The file bundle serves one machine; the PostgreSQL bundle with the
+ * same shape serves several instances, and the channels cannot tell them apart.
+ */
+export interface ChannelStores {
+  dedup: DedupStore;
+  payloads: PayloadStore;
+  /** The secret document `name` (e.g. `zalo-oa-tokens`), optionally checked on read. */
+  secrets<T>(name: string, validate?: SecretValidator): SecretStore<T>;
+  rates: RateCounter;
+  leadership: Leadership;
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DedupStore, Leadership, PayloadStore, RateCounter, SecretStore } from '../types.ts';
+import type { ChannelStores } from '../types.ts';
 import type { Clock } from '../../time/clock.ts';
 import { MemoryRateCounter } from '../memory/rate-counter.ts';
 import { LocalLeadership } from '../memory/leadership.ts';
@@ -7,19 +7,8 @@ import { FileDedupStore } from './dedup-store.ts';
 import { FilePayloadStore, PAYLOAD_FILE } from './payload-store.ts';
 import { FileSecretStore, type SecretValidator } from './secret-store.ts';
 
-/**
- * Everything the chat channels keep, as interfaces: handled-event marks, long button payloads, rotated
- * secrets, rate counters and who polls. The file bundle below serves one machine; a database bundle with
- * the same shape serves several instances, and the channels cannot tell them apart.
- */
-export interface ChannelStores {
-  dedup: DedupStore;
-  payloads: PayloadStore;
-  /** The secret document `name` (e.g. `zalo-oa-tokens`), optionally checked on read. */
-  secrets<T>(name: string, validate?: SecretValidator): SecretStore<T>;
-  rates: RateCounter;
-  leadership: Leadership;
-}
+/** Moved to ../types.ts beside the other store interfaces; re-exported for existing imports. */
+export type { ChannelStores };
 
 /**
  * The channel stores on files under `dataDir`: `<scope>-seen.json`, `telegram-callbacks.json`,

@@ -94,6 +94,13 @@ export class FileDedupStore implements DedupStore {
     this.closed = true;
   }
 
+  /** Live marks of a scope as stored (hashed id → expiry), for `npm run db -- import-files`. */
+  async marks(scope: string): Promise<Array<[string, number]>> {
+    const s = await this.open(scope);
+    this.sweep(s, this.clock.nowMs(), Number.POSITIVE_INFINITY);
+    return [...s.marks];
+  }
+
   /** Live marks of a scope (tests, health). */
   async size(scope: string): Promise<number> {
     const s = await this.open(scope);

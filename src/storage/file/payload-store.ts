@@ -62,6 +62,12 @@ export class FilePayloadStore implements PayloadStore {
     return this.map.get(id);
   }
 
+  /** Every payload with its id, least recently used first (`npm run db -- import-files`). */
+  async entries(): Promise<Array<[string, string]>> {
+    await this.load();
+    return [...this.map];
+  }
+
   /** Number of payloads kept (tests). */
   async size(): Promise<number> {
     await this.load();

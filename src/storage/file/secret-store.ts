@@ -1,13 +1,13 @@
 import { promises as fs } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { SecretLoad, SecretStore } from '../types.ts';
+import type { SecretLoad, SecretStore, SecretValidator } from '../types.ts';
 import type { Clock } from '../../time/clock.ts';
 import { KeyedQueue } from '../../util/keyed-queue.ts';
 import { withFileLock } from './file-lock.ts';
 
-/** Checks a parsed copy; a copy that fails is treated like a damaged file (the previous copy is tried). */
-export type SecretValidator = (value: unknown) => boolean;
+/** Defined beside the other store interfaces; re-exported for existing imports. */
+export type { SecretValidator };
 
 /** Rotation locks of this process, per file, shared by every store object opened on that file. */
 const processLocks = new KeyedQueue();

@@ -143,6 +143,12 @@ export class FileSessionStore implements SessionStore {
     return this.map.size;
   }
 
+  /** Every live session, least recently used first (`npm run db -- import-files`). */
+  entries(): Array<[string, Session]> {
+    const now = this.clock.nowMs();
+    return [...this.map].filter(([, s]) => !this.expired(s, now));
+  }
+
   withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
     return this.queue.run(key, task);
   }
