@@ -1,23 +1,19 @@
 import path from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { PROJECT_ROOT } from '../config.ts';
 import { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { buildLanguageKit } from '../knowledge/language-kit.ts';
 import { Engine, type TurnObserver } from '../core/engine.ts';
 import type { Flow, Services, StatsSkill } from '../core/context.ts';
-import { FileSessionStore } from '../storage/file/session-store.ts';
-import { MemorySessionStore } from '../storage/memory/session-store.ts';
 import type { SessionStore, StoreHealth } from '../storage/types.ts';
-import { removeOrphanTempFiles } from '../storage/atomic-file.ts';
-import { writeFileAtomicSync } from '../storage/atomic-file.ts';
 import type { Logger } from '../observability/logger.ts';
-import { FileLearningStore } from '../learning/file-store.ts';
 import type { LearningStore } from '../learning/types.ts';
 import { clockFor, monotonicMs, type Clock } from '../time/clock.ts';
 import { createAdminSkill } from '../learning/admin-skill.ts';
 import { statsVocabulary } from '../stats/index.ts';
+import { loadSalt, openStores, type Stores } from './stores.ts';
+
+export { loadSalt };
 
 /** The assembled core, shared by the server, the CLI and the tests. */
 export interface Core {
@@ -29,6 +25,8 @@ export interface Core {
   loadMs: number;
   /** The editors' inbox and usage figures (absent in batch runs). */
   learning?: LearningStore;
+  /** Every store, files or PostgreSQL (see {@link openStores}); closed with the core. */
+  stores: Stores;
   /** Health of every store, for /readyz. */
   storeHealth(): Promise<Array<{ name: string; state: 'ok' | 'degraded' | 'down'; detail?: string }>>;
   close(): Promise<void>;
@@ -42,29 +40,14 @@ export interface CoreOptions {
   /** The program's clock; by default the system clock with the answer day set by TODAY. */
   clock?: Clock;
   observers?: TurnObserver[];
-}
-
-/** A salt for hashing conversation ids: from the environment, or generated once and kept under DATA_DIR. */
-export function loadSalt(config: Pick<Config, 'USER_ID_SALT' | 'DATA_DIR'>, logger?: Logger): string {
-  if (config.USER_ID_SALT) return config.USER_ID_SALT;
-  const file = path.join(config.DATA_DIR, 'salt.txt');
-  if (existsSync(file)) {
-    const s = readFileSync(file, 'utf8').trim();
-    if (s.length >= 16) return s;
-    // A replaced salt makes every stored conversation unreachable: never do it silently.
-    logger?.warn(
-      { file: 'salt.txt', length: s.length },
-      'salt.txt is too short (under 16 characters); a new salt replaces it and earlier conversations are forgotten',
-    );
-  }
-  const salt = randomBytes(24).toString('hex');
-  writeFileAtomicSync(file, salt, 0o600);
-  return salt;
+  /** The stores; opened here from the configuration (files, or PostgreSQL with DATABASE_URL) when absent. */
+  stores?: Stores;
 }
 
 /**
- * Loads knowledge, builds the language kit, opens session and statistics stores and wires the Engine.
- * A broken knowledge file throws a KnowledgeError naming the file, the entry and the field.
+ * Loads knowledge, builds the language kit, opens the stores (files under DATA_DIR, or PostgreSQL with
+ * DATABASE_URL: one bundle, see src/app/stores.ts) and wires the Engine. A broken knowledge file throws a
+ * KnowledgeError naming the file, the entry and the field.
  */
 export async function buildCore(config: Config, logger: Logger, options: CoreOptions): Promise<Core> {
   const started = monotonicMs();
@@ -84,6 +67,7 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'eligibility flow unavailable');
   }
+  const stores = options.stores ?? (await openStores(config, clock, logger, { ephemeral: !options.persistSessions }));
   let stats: (StatsSkill & { close(): Promise<void>; health?(): Promise<StoreHealth> }) | undefined;
   if (options.withStats !== false) {
     try {
@@ -94,30 +78,17 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
         knowledgeDir,
         logger,
         clock,
+        openStore: (deps) => stores.openStats(deps),
       });
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'statistics unavailable');
+      logger.warn({ err: stores.db ? stores.db.redact((err as Error).message) : (err as Error).message }, 'statistics unavailable');
     }
   }
   const loadMs = monotonicMs() - started;
-  if (options.persistSessions) {
-    const removed = await removeOrphanTempFiles(config.DATA_DIR);
-    if (removed.length) logger.warn({ files: removed.length }, 'removed temporary files left by a crashed process');
-  }
-  const sessions: SessionStore = options.persistSessions
-    ? await FileSessionStore.open({
-        dataDir: config.DATA_DIR,
-        ttlMinutes: config.SESSION_TTL_MINUTES,
-        maxSessions: config.SESSIONS_MAX,
-        clock,
-        warn: (msg, extra) => logger.warn(extra ?? {}, msg),
-      })
-    : new MemorySessionStore();
-  const learning = options.persistSessions
-    ? await FileLearningStore.open(config.DATA_DIR, (msg, extra) => logger.warn(extra ?? {}, msg), clock)
-    : undefined;
+  const sessions: SessionStore = stores.sessions;
+  const learning = stores.learning;
   const services: Services = { knowledge, language, stats, admin: learning ? createAdminSkill(learning) : undefined };
-  const salt = options.persistSessions ? loadSalt(config, logger) : 'batch';
+  const salt = stores.salt;
   const observers = [...(learning ? [learning.observer] : []), ...(options.observers ?? [])];
   const engine = new Engine({
     services,
@@ -137,10 +108,18 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
     flows,
     loadMs,
     learning,
+    stores,
     async storeHealth() {
-      const out = [{ name: 'sessions', ...(await sessions.health()) }];
-      if (learning) out.push({ name: 'learning', ...(await learning.health()) });
-      if (stats?.health) out.push({ name: 'statistics', ...(await stats.health()) });
+      // In parallel: on a database each check is a short probe, and /readyz must answer quickly.
+      const [own, sessionHealth, learningHealth, statsHealth] = await Promise.all([
+        stores.health(),
+        sessions.health(),
+        learning?.health(),
+        stats?.health?.(),
+      ]);
+      const out = [...own, { name: 'sessions', ...sessionHealth }];
+      if (learningHealth) out.push({ name: 'learning', ...learningHealth });
+      if (statsHealth) out.push({ name: 'statistics', ...statsHealth });
       return out;
     },
     async close() {
@@ -148,6 +127,7 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
       await sessions.close();
       await learning?.close();
       await stats?.close();
+      await stores.close();
     },
   };
 }

@@ -2,7 +2,8 @@ import type { Config } from '../config.ts';
 import type { Engine } from '../core/engine.ts';
 import type { HttpApp } from '../server/http-app.ts';
 import type { Logger } from '../observability/logger.ts';
-import { fileChannelStores, type ChannelStores } from '../storage/file/channel-stores.ts';
+import { fileChannelStores } from '../storage/file/channel-stores.ts';
+import type { ChannelStores } from '../storage/types.ts';
 
 export type { ChannelStores };
 
@@ -17,8 +18,8 @@ export interface ChannelDeps {
   dataDir: string;
   /**
    * Where channels keep handled-event marks, long button payloads, rotated secrets, rate counters and
-   * polling leadership. Absent: files under `dataDir` (one machine). A database bundle of the same shape
-   * lets several instances share them.
+   * polling leadership: the server passes the bundle opened by `openStores` (files, or PostgreSQL with
+   * DATABASE_URL, so several instances share them). Absent (tests of one adapter): files under `dataDir`.
    */
   stores?: ChannelStores;
 }

@@ -1,12 +1,15 @@
 import { loadConfig, loadDotEnv } from '../config.ts';
-import { FileLearningStore } from '../learning/file-store.ts';
+import pino from 'pino';
+import { openLearningStore } from '../app/stores.ts';
 import { groupInbox } from '../learning/group.ts';
+import { createLogger } from '../observability/logger.ts';
 import { systemClock } from '../time/clock.ts';
 import { formatDate } from '../format/vi.ts';
 
 /**
  * `npm run inbox [-- --json] [-- --days N]`: questions the bot could not answer well, grouped by
- * similarity with counts, so an editor can add phrasings or entries. Reads DATA_DIR/learning.json.
+ * similarity with counts, so an editor can add phrasings or entries. Reads DATA_DIR/learning.jsonl, or the
+ * shared inbox in PostgreSQL when DATABASE_URL is set (every instance's questions).
  */
 async function main() {
   await loadDotEnv();
@@ -14,9 +17,16 @@ async function main() {
   const args = process.argv.slice(2);
   const daysArg = args.indexOf('--days');
   const days = daysArg >= 0 ? Number(args[daysArg + 1]) : 30;
-  const store = await FileLearningStore.open(config.DATA_DIR, (m) => console.error(m));
+  const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pino.destination({ dest: 2, sync: true }));
+  const opened = await openLearningStore(config, systemClock, logger);
   const since = new Date(systemClock.nowMs() - days * 86_400_000).toISOString();
-  const groups = groupInbox(await store.inbox(since));
+  let items: Awaited<ReturnType<typeof opened.store.inbox>>;
+  try {
+    items = await opened.store.inbox(since);
+  } finally {
+    await opened.close();
+  }
+  const groups = groupInbox(items);
   if (args.includes('--json')) {
     process.stdout.write(JSON.stringify(groups, null, 2) + '\n');
     return;

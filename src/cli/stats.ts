@@ -3,7 +3,8 @@
  *   npm run stats -- import <file.csv>      validate every row; import all or nothing (atomic write, history kept)
  *   npm run stats -- export                 current figures to stdout, as CSV in the import columns
  *   npm run stats -- history <area> <indicator>   every version of a figure, with the date it was replaced
- * DATA_DIR selects the store (default <project>/.data).
+ * DATA_DIR selects the store (default <project>/.data); with DATABASE_URL the figures are in PostgreSQL, and an
+ * import is one transaction that every running instance answers with at once.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +14,9 @@ import { createLogger } from '../observability/logger.ts';
 import { formatDate, formatNumber } from '../format/vi.ts';
 import { loadAreas } from '../stats/areas.ts';
 import { loadCatalog } from '../stats/catalog.ts';
-import { ImportRejected, StatsStore } from '../stats/store.ts';
+import { ImportRejected } from '../stats/store.ts';
+import { openStatsStore } from '../app/stores.ts';
+import { clockFor } from '../time/clock.ts';
 
 const USAGE = `Cách dùng:
   npm run stats -- import <tệp.csv>
@@ -31,8 +34,21 @@ async function main(argv: string[]): Promise<number> {
   const seedDir = path.join(PROJECT_ROOT, 'data');
   const catalog = loadCatalog(config.KNOWLEDGE_DIR);
   const areas = loadAreas(seedDir);
-  const store = await StatsStore.open({ dataDir: config.DATA_DIR, seedDir, catalog, areas, logger });
+  const opened = await openStatsStore(config, clockFor(config), logger, { seedDir, catalog, areas });
+  try {
+    return await run(cmd, args, opened.store, catalog, areas);
+  } finally {
+    await opened.close();
+  }
+}
 
+async function run(
+  cmd: string,
+  args: string[],
+  store: Awaited<ReturnType<typeof openStatsStore>>['store'],
+  catalog: ReturnType<typeof loadCatalog>,
+  areas: ReturnType<typeof loadAreas>,
+): Promise<number> {
   if (cmd === 'import') {
     const file = args[0];
     if (!file) {

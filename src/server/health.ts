@@ -8,9 +8,11 @@ import { monotonicMs } from '../time/clock.ts';
 export const VERSION = '0.1.0';
 
 /**
- * `/healthz` (liveness: the process answers, with version and knowledge size) and `/readyz`
- * (readiness: knowledge loaded, data directory writable, no store down; damaged stores and failed
- * channels are reported as `degraded` while the bot keeps answering).
+ * `/healthz` (liveness: the process answers, with version and knowledge size; it stays 200 while the database is
+ * down, so an orchestrator does not restart a process that will recover by itself) and `/readyz` (readiness:
+ * knowledge loaded, the data directory writable with file stores, no store down — with PostgreSQL, the database
+ * answers a short probe; damaged stores and failed channels are reported as `degraded` while the bot keeps
+ * answering). A load balancer takes an instance out of rotation on 503.
  */
 export function registerHealth(app: HttpApp, core: Core, channels: () => ChannelAdapter[], dataDir: string): void {
   const started = monotonicMs();
@@ -27,17 +29,21 @@ export function registerHealth(app: HttpApp, core: Core, channels: () => Channel
     },
   }));
   app.route('GET', '/readyz', async () => {
+    // With PostgreSQL nothing is kept under DATA_DIR: the database probe (in the stores' health) decides.
     let writable = true;
-    try {
-      await fs.writeFile(probe, 'probe');
-    } catch {
-      writable = false;
-    } finally {
-      await fs.rm(probe, { force: true }).catch(() => undefined);
+    if (core.stores.kind === 'file') {
+      try {
+        await fs.writeFile(probe, 'probe');
+      } catch {
+        writable = false;
+      } finally {
+        await fs.rm(probe, { force: true }).catch(() => undefined);
+      }
     }
     const knowledge = core.services.knowledge.entries.length > 0;
     const chans = channels().map((c) => c.status());
     const stores = await core.storeHealth();
+    if (core.stores.kind === 'postgres') writable = !stores.some((s) => s.name === 'database' && s.state === 'down');
     const failed = chans.filter((c) => c.state === 'failed');
     const down = stores.some((s) => s.state === 'down');
     const ready = knowledge && writable && !down;
@@ -48,6 +54,7 @@ export function registerHealth(app: HttpApp, core: Core, channels: () => Channel
         knowledgeEntries: core.services.knowledge.entries.length,
         storeWritable: writable,
         statistics: Boolean(core.services.stats),
+        storage: core.stores.kind,
         stores,
         channels: chans,
         degraded: failed.length > 0 || stores.some((s) => s.state !== 'ok'),

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import type { Logger } from '../observability/logger.ts';
 import { buildCore, type Core } from '../app/bootstrap.ts';
-import { HttpApp } from './http-app.ts';
+import type { HttpApp } from './http-app.ts';
+import { GuardedHttpApp } from '../app/guarded-app.ts';
 import { registerHealth } from './health.ts';
 import { registerWebApi } from '../channels/web/api.ts';
 import { registerWebPage } from '../channels/web/static-routes.ts';
@@ -22,10 +23,16 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/**
+ * Builds the server from the configuration. The stores are opened once (files under DATA_DIR, or PostgreSQL with
+ * DATABASE_URL) and the same bundle reaches the engine, the web API's rate limits and every channel, so several
+ * instances on one database share sessions, limits, de-duplication and polling leadership. Routes that reach the
+ * stores answer 503 with `Retry-After` while the database is unreachable (see GuardedHttpApp).
+ */
 export async function createServer(config: Config, logger: Logger, extra: { observers?: TurnObserver[] } = {}): Promise<Server> {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const core = await buildCore(config, logger, { persistSessions: true, withStats: true, observers: extra.observers });
-  const app = new HttpApp(logger, { trustProxy: config.TRUST_PROXY });
+  const app = new GuardedHttpApp(logger, { trustProxy: config.TRUST_PROXY }, core.stores);
   const server: Server = {
     core,
     app,
@@ -50,6 +57,7 @@ export async function createServer(config: Config, logger: Logger, extra: { obse
   registerHealth(app, core, () => server.channels, config.DATA_DIR);
   registerWebApi(app, {
     engine: core.engine,
+    rates: core.stores.channels.rates,
     ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     ratePerIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE,
     newConversationsPerIpPerMinute: config.RATE_LIMIT_NEW_CONVERSATIONS_PER_IP_PER_MINUTE,
@@ -57,6 +65,6 @@ export async function createServer(config: Config, logger: Logger, extra: { obse
   });
   registerWebPage(app);
   registerAdminRoutes(app, core.learning, config.ADMIN_TOKEN);
-  server.channels = createChannels({ config, engine: core.engine, app, logger, dataDir: config.DATA_DIR }, core);
+  server.channels = createChannels({ config, engine: core.engine, app, logger, dataDir: config.DATA_DIR, stores: core.stores.channels });
   return server;
 }
