@@ -11,6 +11,40 @@ import { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { freshnessWarnings, validateKnowledge } from '../knowledge/validate.ts';
 import { clockFor } from '../time/clock.ts';
 import { isoDateInVietnam } from '../format/vi.ts';
+import { loadLexicon } from '../nlu/lexicon.ts';
+import { loadEligLexicon, loadEntitlementMap, loadStandards } from '../eligibility/index.ts';
+import { loadCatalog } from '../stats/catalog.ts';
+import { loadWords } from '../stats/words.ts';
+
+/**
+ * The other files editors change by hand, each loaded as the server loads it (so a mistake is
+ * reported here with its file and field, not at start-up): the NLU lexicon, the guided check's words,
+ * the poverty standards and their entitlements, the statistics vocabulary and catalogue.
+ */
+function otherFileProblems(knowledgeDir: string, kb: KnowledgeBase): string[] {
+  const problems: string[] = [];
+  const attempt = (what: string, load: () => void) => {
+    try {
+      load();
+    } catch (err) {
+      problems.push(`${what}: ${(err as Error).message}`);
+    }
+  };
+  attempt('knowledge/lexicon', () => loadLexicon(knowledgeDir));
+  attempt('knowledge/lexicon/eligibility.yaml', () => loadEligLexicon(knowledgeDir));
+  const standardsDir = path.join(knowledgeDir, 'standards');
+  attempt('knowledge/standards', () => loadStandards(standardsDir));
+  attempt('knowledge/standards/entitlements.yaml', () => {
+    const map = loadEntitlementMap(standardsDir);
+    for (const [category, ids] of Object.entries(map.categories))
+      for (const { id } of ids) if (!kb.get(id)) throw new Error(`${category}: không có mục "${id}" trong knowledge/policies`);
+  });
+  attempt('knowledge/stats', () => {
+    loadCatalog(knowledgeDir);
+    loadWords(knowledgeDir);
+  });
+  return problems;
+}
 
 function main(argv: string[]): number {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,7 +70,8 @@ function main(argv: string[]): number {
     console.error(`LỖI: không có mục nào trong ${dir}`);
     return 1;
   }
-  const problems = validateKnowledge(kb, today);
+  const knowledgeDir = path.dirname(dir);
+  const problems = [...validateKnowledge(kb, today), ...(path.basename(dir) === 'policies' ? otherFileProblems(knowledgeDir, kb) : [])];
   if (problems.length) {
     for (const pr of problems) console.error(`• ${pr}`);
     console.error(`${problems.length} vấn đề trong ${kb.entries.length} mục (ngày kiểm tra ${today}).`);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { tempDir } from './helpers.ts';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -53,5 +54,22 @@ describe('npm run validate', () => {
     expect(r.stdout).toMatch(/Cần xem lại/);
     expect(r.stdout).toMatch(/old-entry: kiểm tra lần cuối 2026-01-01, quá 180 ngày/);
     expect(run(dir, '--today', '2026-12-02', '--parameters', PARAMETERS, '--strict').status).toBe(1);
+  });
+
+  it('also checks the lexicon, the guided check words, the standards and their entitlements', () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'validate-'));
+    try {
+      cpSync(path.join(ROOT, 'knowledge'), path.join(tmp, 'knowledge'), { recursive: true });
+      const elig = path.join(tmp, 'knowledge/lexicon/eligibility.yaml');
+      writeFileSync(elig, readFileSync(elig, 'utf8').replace(/^procedure:/m, 'procedur:'));
+      const ent = path.join(tmp, 'knowledge/standards/entitlements.yaml');
+      writeFileSync(ent, readFileSync(ent, 'utf8').replace('loan-poor-household', 'loan-no-such-entry'));
+      const r = run(path.join(tmp, 'knowledge/policies'), '--today', '2026-12-02', '--parameters', path.join(tmp, 'knowledge/parameters'));
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/eligibility\.yaml: .*procedur/);
+      expect(r.stderr).toMatch(/entitlements\.yaml: .*loan-no-such-entry/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

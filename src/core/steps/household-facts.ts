@@ -24,15 +24,22 @@ export function startFlowOrOfferCheck(turn: Turn, decision: TopicDecision): Turn
     decision.topic === 'poverty_standard' ||
     /\bkiem tra\b/.test(nlu.folded) ||
     (e.money.length > 0 && (e.members !== null || e.areaType !== null || e.money.some((m) => m.perPerson)));
-  if (mayStartFlow) {
-    for (const flow of flows) {
-      const r = flow.tryStart(ctx);
-      if (r) return r;
-    }
-  }
-  const someFact = e.money.length > 0 || e.members !== null || e.areaType !== null;
   const stored = FACTS.read(session);
   const earlierFacts = stored ? factsText(stored) : undefined;
+  if (mayStartFlow) {
+    // Facts said earlier come first, so a check started now begins from them ("nhà tui 4 người ở quê …"
+    // then "vậy có được vô hộ cận nghèo hông"); facts in this message override them.
+    const contexts: TurnContext[] = earlierFacts ? [{ ...ctx, nlu: kit.nlu.understand(`${earlierFacts}. ${text}`) }, ctx] : [ctx];
+    for (const c of contexts)
+      for (const flow of flows) {
+        const r = flow.tryStart(c);
+        if (r) {
+          if (c !== ctx) FACTS.write(session, undefined);
+          return r;
+        }
+      }
+  }
+  const someFact = e.money.length > 0 || e.members !== null || e.areaType !== null;
   // Facts may come over several messages ("3 người" … "thu nhập 4tr1 tháng"): read them together.
   // Only the extracted facts are remembered (never the message itself), rendered as a short canonical line.
   const merged = someFact ? mergeFacts(stored, e) : undefined;
