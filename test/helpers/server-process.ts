@@ -18,6 +18,21 @@ export interface Running {
   output: () => string;
 }
 
+/**
+ * The part of this machine's environment a child process must share to live on the same machine: the search
+ * path, the home folder and, when the clock is moved (`faketime` in CI: LD_PRELOAD and FAKETIME*), the moved
+ * clock and time zone. Without the last, a server child would run on the real date while the test signs events
+ * with the moved one, and replay windows would refuse them.
+ */
+export function machineEnv(): Record<string, string> {
+  const out: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir() };
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && /^(LD_PRELOAD|DYLD_INSERT_LIBRARIES|DYLD_FORCE_FLAT_NAMESPACE|FAKETIME.*|DONT_FAKE_MONOTONIC|TZ)$/.test(k))
+      out[k] = v;
+  }
+  return out;
+}
+
 /** A free loopback port (for servers that must keep their port across a restart). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -49,8 +64,7 @@ export class ServerProcesses {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? os.tmpdir(),
+        ...machineEnv(),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         DATA_DIR: env.DATA_DIR ?? this.tempDir(),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chat, eventually, getJson, pool, SCRIPT, type ChatAnswer } from '../helpers/instances.ts';
 import { createTestDatabase, PgCluster, pgBinDir, pgSkipReason, TEST_DATABASE_URL } from '../helpers/pg.ts';
-import { ROOT, ServerProcesses, type Running } from '../helpers/server-process.ts';
+import { machineEnv, ROOT, ServerProcesses, type Running } from '../helpers/server-process.ts';
 import { FakeBotApi } from '../telegram/fake-bot-api.ts';
 
 /**
@@ -15,6 +15,7 @@ import { FakeBotApi } from '../telegram/fake-bot-api.ts';
  * - the same Telegram webhook update posted to both instances (and twice to one): answered once;
  * - a statistics import by the command line: both instances answer with the new figure at once;
  * - one Telegram poller at a time, and the other takes over within 30 s of a kill -9;
+ * - rate limits counted once across instances;
  * - kill -9 of one instance mid-burst: the other serves every conversation with its context, nothing acknowledged
  *   is lost;
  * - the database stopped and started again: /readyz 503 and /api/chat 503 with Retry-After (not a crash), /healthz
@@ -161,7 +162,7 @@ if (skip) {
       );
       const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/stats.ts', 'import', csv], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url, DATA_DIR: procs.tempDir() },
+        env: { ...machineEnv(), DATABASE_URL: url, DATA_DIR: procs.tempDir() },
         encoding: 'utf8',
       });
       expect(run.stderr + run.stdout).toMatch(/thêm mới 1/);
@@ -217,6 +218,17 @@ if (skip) {
       expect(later.join('\n')).toMatch(/hộ cận nghèo được Ngân hàng Chính sách xã hội cho vay/);
       await procs.stop(follower);
     }, 120_000);
+  });
+
+  describe('rate limits', () => {
+    it('hold across instances: a conversation alternating between them is limited once, not once per instance', async () => {
+      // RATE_LIMIT_PER_MINUTE=3: the web chat allows twice that per conversation, 6 messages a minute.
+      const [a, b] = await instances(2, await database('rates'), { RATE_LIMIT_PER_MINUTE: '3' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) statuses.push((await chat([a, b][i % 2].base, 'rate-1', 'xin chào')).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
+      await Promise.all([procs.stop(a), procs.stop(b)]);
+    }, 60_000);
   });
 
   describe('kill -9 of one instance mid-burst', () => {

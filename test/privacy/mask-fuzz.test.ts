@@ -124,7 +124,7 @@ const written = (digits: string) =>
 function digitView(text: string): string {
   return text
     .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replace(/[\u200B\u200C\u200D\uFEFF\u2060]/g, '')
+    .replace(/\u200B|\u200C|\u200D|\uFEFF|\u2060/g, '')
     .replace(/(?<=\d)[\s.,\-/_]+(?=\d)/g, '');
 }
 

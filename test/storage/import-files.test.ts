@@ -7,7 +7,7 @@ import { fileChannelStores } from '../../src/storage/file/channel-stores.ts';
 import { systemClock } from '../../src/time/clock.ts';
 import { tempDir } from '../helpers/core.ts';
 import { createTestDatabase, pgSkipReason, TEST_DATABASE_URL } from '../helpers/pg.ts';
-import { ROOT } from '../helpers/server-process.ts';
+import { machineEnv, ROOT } from '../helpers/server-process.ts';
 import pg from 'pg';
 
 /**
@@ -28,7 +28,7 @@ const HOUR = 3600_000;
 function runImport(url: string, dir: string): string {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/db.ts', 'import-files', dir], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url, TODAY: '2026-11-27' },
+    env: { ...machineEnv(), DATABASE_URL: url, TODAY: '2026-11-27' },
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`import-files failed (${r.status}): ${r.stderr}${r.stdout}`);

@@ -1,5 +1,4 @@
 import type { Reply } from '../../domain/types.ts';
-import { formatDate } from '../../format/vi.ts';
 import { compactSources } from '../../format/citations.ts';
 
 /**

@@ -1,5 +1,4 @@
-import type { Button, Citation, Reply } from '../../domain/types.ts';
-import { formatDate } from '../../format/vi.ts';
+import type { Button, Reply } from '../../domain/types.ts';
 import { compactSources } from '../../format/citations.ts';
 
 /**

@@ -197,8 +197,12 @@ export class PgRateCounter implements RateCounter {
   }
 }
 
-/** Rotation locks of this process, per secret, so one instance never queues two transactions for one name. */
-const processSecretLocks = new KeyedQueue();
+/**
+ * Rotation locks of this instance (one per database connection), per secret, so an instance never holds two
+ * connections waiting on the same database lock. Keyed by the database object, so two of them in one process
+ * (tests) behave like two instances and rely on the database lock alone.
+ */
+const instanceSecretLocks = new WeakMap<PgDatabase, KeyedQueue>();
 
 /**
  * A rotated secret (the Zalo OA tokens) in `secrets (name, current_doc, previous_doc, updated_ms)`. A save keeps
@@ -258,7 +262,12 @@ export class PgSecretStore<T> implements SecretStore<T> {
   }
 
   withLock<R>(task: () => Promise<R>): Promise<R> {
-    return processSecretLocks.run(this.name, () =>
+    let queue = instanceSecretLocks.get(this.db);
+    if (!queue) {
+      queue = new KeyedQueue();
+      instanceSecretLocks.set(this.db, queue);
+    }
+    return queue.run(this.name, () =>
       this.db.withClient(async (c) => {
         await c.query('BEGIN');
         try {
