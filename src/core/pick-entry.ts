@@ -72,11 +72,14 @@ export function rankEntries(ctx: TurnContext, d: TopicDecision, household: House
     return share === undefined ? 1 : 0.75 + 0.5 * (share / askMax);
   };
   const useModel = topModel >= 0.05;
+  // The model's say grows with its certainty inside the topic: when its best in-topic entry has under half
+  // the probability (its mass spread, or spent on other topics' entries), the phrasings count for more.
+  const modelWeight = useModel ? 0.6 * Math.min(1, topModel / 0.5) : 0;
   const inTopic = [...candidates.values()]
     .map((e) => {
       const lexical = topHit ? (bm25.get(e.id) ?? 0) / topHit : 0;
       const learned = useModel && modelP.has(e.id) ? (modelP.get(e.id) ?? 0) / topModel : useModel ? lexical : 0;
-      const reading = useModel ? 0.4 * lexical + 0.6 * learned : lexical;
+      const reading = (1 - modelWeight) * lexical + modelWeight * learned;
       return { entry: e, score: reading * fit(e) * hints(e) * askFit(e) * (year ? period(e) : current(e)) };
     })
     .filter((c) => c.score > 0)
