@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseAddressRange } from './server/http-app.ts';
+import { parseAddressRange } from './http/client-address.ts';
 
 /**
  * All configuration, parsed once from the environment (and an optional `.env`) by one zod schema.

@@ -1,6 +1,6 @@
 import { loadConfig, loadDotEnv, ConfigError } from './config.ts';
 import { createLogger } from './observability/logger.ts';
-import { createServer } from './server/server.ts';
+import { createServer } from './app/server.ts';
 import { KnowledgeError } from './knowledge/knowledge-base.ts';
 
 /**

@@ -10,8 +10,9 @@ import type { Logger } from '../observability/logger.ts';
 import type { LearningStore } from '../learning/types.ts';
 import { clockFor, monotonicMs, type Clock } from '../time/clock.ts';
 import { createAdminSkill } from '../learning/admin-skill.ts';
-import { statsVocabulary } from '../stats/index.ts';
+import { createStatsSkill, statsVocabulary } from '../stats/index.ts';
 import { loadSalt, openStores, type Stores } from './stores.ts';
+import { createEligibilityFlow } from '../eligibility/index.ts';
 
 export { loadSalt };
 
@@ -62,8 +63,7 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
   );
   const flows: Flow[] = [];
   try {
-    const elig = await import('../eligibility/index.ts');
-    flows.push(elig.createEligibilityFlow({ knowledgeDir, knowledge }));
+    flows.push(createEligibilityFlow({ knowledgeDir, knowledge }));
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'eligibility flow unavailable');
   }
@@ -71,8 +71,7 @@ export async function buildCore(config: Config, logger: Logger, options: CoreOpt
   let stats: (StatsSkill & { close(): Promise<void>; health?(): Promise<StoreHealth> }) | undefined;
   if (options.withStats !== false) {
     try {
-      const mod = await import('../stats/index.ts');
-      stats = await mod.createStatsSkill({
+      stats = await createStatsSkill({
         dataDir: config.DATA_DIR,
         seedDir: path.join(PROJECT_ROOT, 'data'),
         knowledgeDir,

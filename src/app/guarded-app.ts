@@ -1,5 +1,5 @@
 import type { Logger } from '../observability/logger.ts';
-import { HttpApp, describeError, type HttpAppOptions, type HttpHandler, type HttpResponse, type RouteOptions } from '../server/http-app.ts';
+import { HttpApp, describeError, type HttpAppOptions, type HttpHandler, type HttpResponse, type RouteOptions } from '../http/http-app.ts';
 import { isStoreUnavailable } from '../storage/errors.ts';
 
 /** The polite answer while the shared database is unreachable (`/api/chat`, webhooks, admin pages). */

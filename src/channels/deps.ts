@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Engine } from '../core/engine.ts';
-import type { HttpApp } from '../server/http-app.ts';
+import type { HttpApp } from '../http/http-app.ts';
 import type { Logger } from '../observability/logger.ts';
 import { fileChannelStores } from '../storage/file/channel-stores.ts';
 import type { ChannelStores } from '../storage/types.ts';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTelegramChannel } from '../../src/channels/telegram/index.ts';
 import { createZaloBotChannel } from '../../src/channels/zalo-bot/index.ts';
 import type { ChannelAdapter } from '../../src/channels/channel.ts';
-import { HttpApp } from '../../src/server/http-app.ts';
+import { HttpApp } from '../../src/http/http-app.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { fileChannelStores } from '../../src/storage/file/channel-stores.ts';
 import type { Leadership } from '../../src/storage/types.ts';

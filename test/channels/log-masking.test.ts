@@ -17,7 +17,7 @@ vi.mock('../../src/privacy/mask.ts', async (importOriginal) => {
 });
 
 const { createLogger } = await import('../../src/observability/logger.ts');
-const { HttpApp } = await import('../../src/server/http-app.ts');
+const { HttpApp } = await import('../../src/http/http-app.ts');
 const { createZaloBotChannel } = await import('../../src/channels/zalo-bot/index.ts');
 const { createZaloOaChannel, ZALO_OA_WEBHOOK_PATH } = await import('../../src/channels/zalo-oa/index.ts');
 const { createTelegramChannel } = await import('../../src/channels/telegram/index.ts');

@@ -3,7 +3,7 @@ import { FAST, makeConfig, tempDir } from '../telegram/helpers.ts';
 import { createTelegramChannel } from '../../src/channels/telegram/index.ts';
 import { htmlToPlain } from '../../src/channels/telegram/render.ts';
 import { TEXTS } from '../../src/channels/telegram/texts.ts';
-import { HttpApp } from '../../src/server/http-app.ts';
+import { HttpApp } from '../../src/http/http-app.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { runChannelContract } from './contract.ts';
 

@@ -2,7 +2,7 @@ import { FakeZaloBot, botUpdate } from '../zalo/fakes/fake-zalo-bot.ts';
 import { makeConfig, tmpDir } from '../zalo/helpers.ts';
 import { createZaloBotChannel } from '../../src/channels/zalo-bot/index.ts';
 import { MESSAGES } from '../../src/channels/zalo-common/turn.ts';
-import { HttpApp } from '../../src/server/http-app.ts';
+import { HttpApp } from '../../src/http/http-app.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { runChannelContract } from './contract.ts';
 import { pressNumberedChoice } from './zalo-choices.ts';

@@ -2,7 +2,7 @@ import { FakeZaloOa, pushOaEvent, textEvent } from '../zalo/fakes/fake-zalo-oa.t
 import { makeConfig, tmpDir } from '../zalo/helpers.ts';
 import { createZaloOaChannel, ZALO_OA_WEBHOOK_PATH } from '../../src/channels/zalo-oa/index.ts';
 import { MESSAGES } from '../../src/channels/zalo-common/turn.ts';
-import { HttpApp } from '../../src/server/http-app.ts';
+import { HttpApp } from '../../src/http/http-app.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { runChannelContract } from './contract.ts';
 import { pressNumberedChoice } from './zalo-choices.ts';

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config.ts';
-import { createServer, type Server } from '../../src/server/server.ts';
+import { createServer, type Server } from '../../src/app/server.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { tempDir } from './core.ts';
 

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import net from 'node:net';
 import { startTestServer } from '../helpers/server.ts';
-import { HttpApp } from '../../src/server/http-app.ts';
+import { HttpApp } from '../../src/http/http-app.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { monotonicMs } from '../../src/time/clock.ts';
 

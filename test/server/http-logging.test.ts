@@ -1,7 +1,7 @@
 import { describe, it, expect, vi, beforeEach } from 'vitest';
 import { Writable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { HttpApp } from '../../src/server/http-app.ts';
+import { HttpApp } from '../../src/http/http-app.ts';
 import { registerWebApi } from '../../src/channels/web/api.ts';
 import type { Engine } from '../../src/core/engine.ts';
 import type { Incoming } from '../../src/domain/types.ts';

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
-import { HttpApp, clientAddress, parseAddressRange, parseTrustedProxies } from '../../src/server/http-app.ts';
+import { HttpApp } from '../../src/http/http-app.ts';
+import { clientAddress, parseAddressRange, parseTrustedProxies } from '../../src/http/client-address.ts';
 import { registerWebApi } from '../../src/channels/web/api.ts';
 import type { Engine } from '../../src/core/engine.ts';
 import type { Incoming } from '../../src/domain/types.ts';

@@ -7,7 +7,7 @@ import type { Incoming, Reply } from '../../src/domain/types.ts';
 import type { Flow } from '../../src/core/context.ts';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
 import { silentLogger, type Logger } from '../../src/observability/logger.ts';
-import { HttpApp } from '../../src/server/http-app.ts';
+import { HttpApp } from '../../src/http/http-app.ts';
 import { MemorySessionStore } from '../../src/storage/memory/session-store.ts';
 import type { SessionStore } from '../../src/storage/types.ts';
 import { createTelegramChannel, type TelegramChannelOptions } from '../../src/channels/telegram/index.ts';

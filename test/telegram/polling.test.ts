@@ -4,7 +4,7 @@ import { keyboardLabels, makeChannel, sleep, tempDir, Twin, type Harness } from 
 import { COMMANDS, TEXTS } from '../../src/channels/telegram/texts.ts';
 import { createTelegramChannel } from '../../src/channels/telegram/index.ts';
 import { escapeHtml } from '../../src/channels/telegram/render.ts';
-import { HttpApp } from '../../src/server/http-app.ts';
+import { HttpApp } from '../../src/http/http-app.ts';
 import { createLogger, silentLogger } from '../../src/observability/logger.ts';
 import { makeConfig, makeEngine } from './helpers.ts';
 

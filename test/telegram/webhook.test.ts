@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeBotApi } from './fake-bot-api.ts';
 import { makeChannel, sleep, tempDir, Twin, type Harness } from './helpers.ts';
-import { HttpApp } from '../../src/server/http-app.ts';
+import { HttpApp } from '../../src/http/http-app.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { WEBHOOK_PATH } from '../../src/channels/telegram/index.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpApp } from '../../src/server/http-app.ts';
+import { HttpApp } from '../../src/http/http-app.ts';
 import { createLogger, silentLogger, type Logger } from '../../src/observability/logger.ts';
 import type { Engine } from '../../src/core/engine.ts';
 import {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpApp } from '../../src/server/http-app.ts';
+import { HttpApp } from '../../src/http/http-app.ts';
 import { createLogger, silentLogger, type Logger } from '../../src/observability/logger.ts';
 import type { Engine } from '../../src/core/engine.ts';
 import { createZaloOaChannel, ZALO_OA_WEBHOOK_PATH, type ZaloOaChannel } from '../../src/channels/zalo-oa/index.ts';

@@ -1,6 +1,6 @@
 import type { Update } from 'grammy/types';
 import { safeEqual } from '../../privacy/safe-equal.ts';
-import { parseJsonBody, type HttpHandler, type HttpRequest } from '../../server/http-app.ts';
+import { parseJsonBody, type HttpHandler, type HttpRequest } from '../../http/http-app.ts';
 
 /** Compares the webhook secret header in constant time (hashes make the buffers equal in length). */
 export function secretMatches(header: string | string[] | undefined, secret: string): boolean {

@@ -1,5 +1,5 @@
-import type { HttpApp, HttpResponse } from '../../server/http-app.ts';
-import { jsonError } from '../../server/http-app.ts';
+import type { HttpApp, HttpResponse } from '../../http/http-app.ts';
+import { jsonError } from '../../http/http-app.ts';
 import { isAdminRequest } from './api.ts';
 import type { LearningStore } from '../../learning/types.ts';
 import { groupInbox } from '../../learning/group.ts';

@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import { MAX_TEXT_LENGTH, type Engine } from '../../core/engine.ts';
-import {
-  addressBucket,
-  jsonError,
-  parseJsonBody,
-  type AdmissionCheck,
-  type HttpApp,
-  type HttpRequest,
-  type HttpResponse,
-} from '../../server/http-app.ts';
+import { addressBucket } from '../../http/client-address.ts';
+import { jsonError, parseJsonBody, type AdmissionCheck, type HttpApp, type HttpRequest, type HttpResponse } from '../../http/http-app.ts';
 import { safeEqual } from '../../privacy/safe-equal.ts';
 import type { RateCounter } from '../../storage/types.ts';
 import { MemoryRateCounter } from '../../storage/memory/rate-counter.ts';

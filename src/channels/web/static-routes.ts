@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HttpApp } from '../../server/http-app.ts';
+import type { HttpApp } from '../../http/http-app.ts';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
 

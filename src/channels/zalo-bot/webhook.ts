@@ -1,7 +1,7 @@
 import type { ChannelStatus } from '../channel.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { safeEqual } from '../../privacy/safe-equal.ts';
-import { jsonError, parseJsonBody, type HttpHandler } from '../../server/http-app.ts';
+import { jsonError, parseJsonBody, type HttpHandler } from '../../http/http-app.ts';
 import { extractUpdates, type BotUpdate } from './updates.ts';
 
 /**

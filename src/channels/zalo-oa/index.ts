@@ -1,6 +1,6 @@
 import type { ChannelAdapter, ChannelStatus } from '../channel.ts';
 import { channelStores, type ChannelDeps } from '../deps.ts';
-import { jsonError, type HttpRequest, type HttpResponse } from '../../server/http-app.ts';
+import { jsonError, type HttpRequest, type HttpResponse } from '../../http/http-app.ts';
 import { ChoiceMemory, MESSAGES, runTurn } from '../zalo-common/turn.ts';
 import { packMessages, splitText } from '../zalo-common/text.ts';
 import { Lifecycle } from '../kit/lifecycle.ts';

@@ -1,5 +1,5 @@
 import type { Logger } from '../../observability/logger.ts';
-import { jsonError, parseJsonBody, type HttpRequest, type HttpResponse } from '../../server/http-app.ts';
+import { jsonError, parseJsonBody, type HttpRequest, type HttpResponse } from '../../http/http-app.ts';
 import { parseEvent, type FollowEvent, type NonTextEvent, type TextEvent } from './events.ts';
 import { verifySignature } from './signature.ts';
 

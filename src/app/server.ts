@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import type { Logger } from '../observability/logger.ts';
-import { buildCore, type Core } from '../app/bootstrap.ts';
-import type { HttpApp } from './http-app.ts';
-import { GuardedHttpApp } from '../app/guarded-app.ts';
+import { buildCore, type Core } from './bootstrap.ts';
+import type { HttpApp } from '../http/http-app.ts';
+import { GuardedHttpApp } from './guarded-app.ts';
 import { registerHealth } from './health.ts';
 import { registerWebApi } from '../channels/web/api.ts';
 import { registerWebPage } from '../channels/web/static-routes.ts';

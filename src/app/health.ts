@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { HttpApp } from './http-app.ts';
-import type { Core } from '../app/bootstrap.ts';
+import type { HttpApp } from '../http/http-app.ts';
+import type { Core } from './bootstrap.ts';
 import type { ChannelAdapter } from '../channels/channel.ts';
 import { monotonicMs } from '../time/clock.ts';
 
