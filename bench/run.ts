@@ -6,6 +6,9 @@
  * 3. Memory (RSS) after start and after 10,000 messages.
  * 4. /api/chat throughput with concurrent clients (autocannon), side by side with a bare Node HTTP server
  *    returning a fixed JSON body, both in child processes, so the ratio holds on a noisy machine.
+ * 5. /api/chat throughput and p99 with PostgreSQL (DATABASE_URL) for one and for two instances, beside the file
+ *    store, in the same run. The database is BENCH_DATABASE_URL (or TEST_DATABASE_URL), or a throwaway cluster
+ *    started here when PostgreSQL is installed; without either, this part says it was skipped.
  */
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +23,7 @@ import { buildLanguageKit } from '../src/knowledge/language-kit.ts';
 import { Engine } from '../src/core/engine.ts';
 import { MemorySessionStore } from '../src/storage/memory/session-store.ts';
 import type { PolicyEntry } from '../src/knowledge/schema.ts';
+import { createTestDatabase, PgCluster, pgBinDir } from '../test/helpers/pg.ts';
 
 const DEV = path.resolve(PROJECT_ROOT, '..', 'shared', 'eval', 'dev-questions.jsonl');
 const questions: string[] = readFileSync(DEV, 'utf8')
@@ -68,18 +72,44 @@ function enlarge(entries: PolicyEntry[], factor: number): PolicyEntry[] {
   return out;
 }
 
-async function throughput(url: string, body: () => string, seconds: number): Promise<number> {
+/** Requests per second and the 99th percentile latency of one autocannon run. */
+interface Load {
+  rps: number;
+  p99: number;
+}
+
+async function load(url: string, body: () => string, seconds: number, connections = 32): Promise<Load> {
   const result = await autocannon({
     url,
     method: 'POST',
-    connections: 32,
+    connections,
     duration: seconds,
     headers: { 'content-type': 'application/json' },
     requests: [{ setupRequest: (req: any) => ({ ...req, body: body() }) }],
   });
   if (result.non2xx) console.log(`   (cảnh báo: ${result.non2xx} phản hồi không phải 2xx; số đo không hợp lệ)`);
-  return result.requests.average;
+  return { rps: result.requests.average, p99: result.latency.p99 };
 }
+
+async function throughput(url: string, body: () => string, seconds: number): Promise<number> {
+  return (await load(url, body, seconds)).rps;
+}
+
+/** The same load spread over several instances at once (a load balancer without stickiness): summed rps, worst p99. */
+async function loadMany(urls: string[], body: () => string, seconds: number, connections = 32): Promise<Load> {
+  const each = await Promise.all(urls.map((u) => load(u, body, seconds, Math.max(1, Math.round(connections / urls.length)))));
+  return { rps: each.reduce((a, b) => a + b.rps, 0), p99: Math.max(...each.map((e) => e.p99)) };
+}
+
+/** Servers measured here; DATABASE_URL empty (files) unless a measurement sets it. */
+const SERVER_ENV = {
+  DATABASE_URL: '',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'silent',
+  RATE_LIMIT_PER_MINUTE: '100000000',
+  RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+  RATE_LIMIT_NEW_CONVERSATIONS_PER_IP_PER_MINUTE: '100000000',
+};
 
 function startChild(cmd: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
@@ -97,7 +127,7 @@ function startChild(cmd: string, args: string[], env: Record<string, string>, re
 
 async function main() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tlgn-bench-'));
-  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', DATABASE_URL: '' });
   console.log(`Máy: ${os.cpus().length} lõi ${os.cpus()[0]?.model ?? ''}, Node ${process.version}\n`);
 
   // 1. Start-up
@@ -162,43 +192,30 @@ async function main() {
   const server = await startChild(
     process.execPath,
     ['--import', 'tsx', 'src/main.ts'],
-    {
-      PORT: '3912',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '100000000',
-      RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
-      RATE_LIMIT_NEW_CONVERSATIONS_PER_IP_PER_MINUTE: '100000000',
-    },
+    { ...SERVER_ENV, PORT: '3912', DATA_DIR: dataDir },
     /đang chạy/,
   );
   const serverNoCache = await startChild(
     process.execPath,
     ['--import', 'tsx', 'src/main.ts'],
-    {
-      PORT: '3913',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir + '-nc',
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '100000000',
-      RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
-      RATE_LIMIT_NEW_CONVERSATIONS_PER_IP_PER_MINUTE: '100000000',
-      ANSWER_CACHE_SIZE: '0',
-    },
+    { ...SERVER_ENV, PORT: '3913', DATA_DIR: `${dataDir}-nc`, ANSWER_CACHE_SIZE: '0' },
     /đang chạy/,
   );
   let n = 0;
   const pick = () => JSON.stringify({ conversationId: `c${n++ % 2000}`, text: questions[n % questions.length] });
+  let fileLoad: Load | undefined;
   try {
     await throughput('http://127.0.0.1:3911/', pick, 1);
     const bareRps = await throughput('http://127.0.0.1:3911/', pick, 5);
     await throughput('http://127.0.0.1:3912/api/chat', pick, 1);
-    const apiRps = await throughput('http://127.0.0.1:3912/api/chat', pick, 5);
+    fileLoad = await load('http://127.0.0.1:3912/api/chat', pick, 5);
+    const apiRps = fileLoad.rps;
     await throughput('http://127.0.0.1:3913/api/chat', pick, 1);
     const noCacheRps = await throughput('http://127.0.0.1:3913/api/chat', pick, 5);
     console.log(`   máy chủ Node trần (JSON cố định):      ${bareRps.toFixed(0)} yêu cầu/giây`);
-    console.log(`   /api/chat (có bộ đệm câu trả lời):      ${apiRps.toFixed(0)} yêu cầu/giây (tỷ lệ ${(apiRps / bareRps).toFixed(2)})`);
+    console.log(
+      `   /api/chat (có bộ đệm câu trả lời):      ${apiRps.toFixed(0)} yêu cầu/giây (tỷ lệ ${(apiRps / bareRps).toFixed(2)}), p99 ${fileLoad.p99} ms`,
+    );
     console.log(
       `   /api/chat (tắt bộ đệm, tính mọi câu):   ${noCacheRps.toFixed(0)} yêu cầu/giây (tỷ lệ ${(noCacheRps / bareRps).toFixed(2)})`,
     );
@@ -209,6 +226,69 @@ async function main() {
     await new Promise((r) => setTimeout(r, 500));
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(dataDir + '-nc', { recursive: true, force: true });
+  }
+
+  await postgres(pick, fileLoad);
+}
+
+/**
+ * 5. The same /api/chat load on PostgreSQL: one instance, then two instances on one database taking the load
+ * together (each conversation's messages spread over both, as behind a load balancer without stickiness).
+ */
+async function postgres(pick: () => string, fileLoad: Load | undefined): Promise<void> {
+  console.log('\n5. /api/chat với PostgreSQL (autocannon, 32 kết nối tổng cộng, 5 giây; có bộ đệm câu trả lời)');
+  let adminUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || '';
+  let cluster: PgCluster | undefined;
+  if (!adminUrl) {
+    if (!pgBinDir()) {
+      console.log('   bỏ qua: không có PostgreSQL (đặt BENCH_DATABASE_URL, hoặc cài gói postgresql của Debian)');
+      return;
+    }
+    cluster = await PgCluster.create();
+    adminUrl = cluster.url;
+    console.log('   (cụm PostgreSQL tạm thời trên máy này)');
+  }
+  const children: ChildProcess[] = [];
+  const dirs: string[] = [];
+  const drops: Array<() => Promise<void>> = [];
+  const start = async (port: number, url: string) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tlgn-bench-pg-'));
+    dirs.push(dir);
+    const child = await startChild(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts'],
+      { ...SERVER_ENV, PORT: String(port), DATA_DIR: dir, DATABASE_URL: url },
+      /đang chạy/,
+    );
+    children.push(child);
+    return `http://127.0.0.1:${port}/api/chat`;
+  };
+  try {
+    const one = await createTestDatabase(adminUrl, 'bench1');
+    drops.push(one.drop);
+    const single = await start(3914, one.url);
+    await load(single, pick, 1);
+    const pg1 = await load(single, pick, 5);
+    children.splice(0).forEach((c) => c.kill('SIGTERM'));
+    await new Promise((r) => setTimeout(r, 500));
+
+    const two = await createTestDatabase(adminUrl, 'bench2');
+    drops.push(two.drop);
+    const first = await start(3915, two.url);
+    const second = await start(3916, two.url);
+    await loadMany([first, second], pick, 1);
+    const pg2 = await loadMany([first, second], pick, 5);
+    if (fileLoad)
+      console.log(`   tệp (DATA_DIR), 1 phiên bản:             ${fileLoad.rps.toFixed(0)} yêu cầu/giây, p99 ${fileLoad.p99} ms`);
+    console.log(`   PostgreSQL, 1 phiên bản:                 ${pg1.rps.toFixed(0)} yêu cầu/giây, p99 ${pg1.p99} ms`);
+    console.log(`   PostgreSQL, 2 phiên bản cùng một CSDL:   ${pg2.rps.toFixed(0)} yêu cầu/giây, p99 ${pg2.p99} ms`);
+    console.log(`   (máy ${os.cpus().length} lõi: các phiên bản và PostgreSQL dùng chung số lõi này)`);
+  } finally {
+    children.forEach((c) => c.kill('SIGTERM'));
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const d of drops) await d().catch(() => undefined);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await cluster?.destroy();
   }
 }
 
