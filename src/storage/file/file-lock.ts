@@ -36,7 +36,7 @@ export async function withFileLock<T>(
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       if (holderIsGone(lockFile)) {
-        await fs.rm(lockFile, { force: true });
+        await takeOver(lockFile);
         continue;
       }
       if (clock.monotonicMs() > deadline) throw new LockTimeout(lockFile);
@@ -48,6 +48,30 @@ export async function withFileLock<T>(
     return await task();
   } finally {
     await fs.rm(lockFile, { force: true });
+  }
+}
+
+/**
+ * Removes a dead holder's lock under a second, short-lived guard file, checking again inside the guard. Why: two
+ * waiters can both judge the same stale lock dead; without the guard, the slower one would remove the lock the
+ * faster one had just taken, and two processes would hold it at once. A guard left by a process killed inside
+ * this function is recognised by its age.
+ */
+async function takeOver(lockFile: string): Promise<void> {
+  const guard = `${lockFile}.takeover`;
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(guard, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (isOld(guard)) await fs.rm(guard, { force: true });
+    return; // Another waiter is taking over; the caller tries again.
+  }
+  try {
+    await handle.close();
+    if (holderIsGone(lockFile)) await fs.rm(lockFile, { force: true });
+  } finally {
+    await fs.rm(guard, { force: true });
   }
 }
 
