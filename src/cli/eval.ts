@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../config.ts';
 import { ANSWER_THRESHOLD } from '../core/respond.ts';
 import { stripDiacritics } from '../nlu/text.ts';
 import { monotonicMs } from '../time/clock.ts';
-import { type Answer, detailLines, type EvalLine, pct, scoreSet } from '../eval/score.ts';
+import { type Answer, detailLines, type EvalLine, pct, type SetScore, scoreSet } from '../eval/score.ts';
 
 /**
  * `npm run eval`: answer quality on every evaluation set listed in eval/sets.yaml, side by side, each
@@ -85,6 +85,13 @@ async function one(file: string): Promise<void> {
   console.log(out.join('\n'));
 }
 
+/** Right-entry share, as written / without accents, for sets labelled with entries. */
+function entryCell(a: SetScore, u: SetScore): string {
+  if (!a.entries.lines) return 'n/a';
+  const n = (s: SetScore) => ((100 * s.entries.ok) / s.entries.lines).toFixed(1);
+  return `${n(a)}/${n(u)}%`;
+}
+
 async function all(): Promise<void> {
   const registry = setsSchema.parse(YAML.parse(readFileSync(path.join(PROJECT_ROOT, 'eval', 'sets.yaml'), 'utf8')));
   const sets = registry.sets
@@ -111,7 +118,7 @@ async function all(): Promise<void> {
   );
   out.push('');
   out.push(
-    `${'bộ'.padEnd(8)}${'dòng'.padStart(6)}${'có dấu'.padStart(9)}${'không dấu'.padStart(11)}${'tự tin sai'.padStart(12)}${'hỏi lại'.padStart(9)}${'số liệu'.padStart(9)}${'dữ kiện'.padStart(9)}  lần đo đầu          đã chỉnh theo bộ này`,
+    `${'bộ'.padEnd(8)}${'dòng'.padStart(6)}${'có dấu'.padStart(9)}${'không dấu'.padStart(11)}${'tự tin sai'.padStart(12)}${'hỏi lại'.padStart(9)}${'số liệu'.padStart(9)}${'dữ kiện'.padStart(9)}${'mục đúng'.padStart(15)}  lần đo đầu          đã chỉnh theo bộ này`,
   );
   for (const s of sets) {
     const variant = (v: string) =>
@@ -126,12 +133,12 @@ async function all(): Promise<void> {
     for (const r of u.rows) rows.push({ set: s.name, variant: 'unaccented', ...r });
     const first = s.first_measured ? `${s.first_measured.accuracy}%${s.first_measured.date ? ` (${s.first_measured.date})` : ''}` : '—';
     out.push(
-      `${s.name.padEnd(8)}${String(s.lines.length).padStart(6)}${pct(a.correct, a.lines).padStart(9)}${pct(u.correct, u.lines).padStart(11)}${pct(a.confidentWrong, a.lines).padStart(12)}${pct(a.clarified, a.lines).padStart(9)}${pct(a.stats.ok, a.stats.lines).padStart(9)}${pct(a.probes.ok, a.probes.lines).padStart(9)}  ${first.padEnd(20)}${s.tuned_on ? 'có' : 'không (đo trước khi sửa)'}`,
+      `${s.name.padEnd(8)}${String(s.lines.length).padStart(6)}${pct(a.correct, a.lines).padStart(9)}${pct(u.correct, u.lines).padStart(11)}${pct(a.confidentWrong, a.lines).padStart(12)}${pct(a.clarified, a.lines).padStart(9)}${pct(a.stats.ok, a.stats.lines).padStart(9)}${pct(a.probes.ok, a.probes.lines).padStart(9)}${entryCell(a, u).padStart(15)}  ${first.padEnd(20)}${s.tuned_on ? 'có' : 'không (đo trước khi sửa)'}`,
     );
   }
   out.push('');
   out.push(
-    'Cột: độ chính xác chủ đề (có dấu / bỏ hết dấu), tỷ lệ trả lời tự tin mà sai, tỷ lệ hỏi lại, câu số liệu đủ con số, câu hỏi dữ kiện đúng con số hiện hành.',
+    'Cột: độ chính xác chủ đề (có dấu / bỏ hết dấu), tỷ lệ trả lời tự tin mà sai, tỷ lệ hỏi lại, câu số liệu đủ con số, câu hỏi dữ kiện đúng con số hiện hành, câu trả lời lấy từ đúng mục kiến thức (có dấu / không dấu; bộ có nhãn mục).',
   );
   out.push(`Chi tiết một bộ: npm run eval -- <tệp.jsonl>. Từng câu: ${path.relative(process.cwd(), writeReport(rows))}`);
   console.log(out.join('\n'));

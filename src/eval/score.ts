@@ -16,6 +16,10 @@ export interface EvalLine {
   household?: string | null;
   styles?: string[];
   must_mention?: string[];
+  /** Entry-labelled sets: the knowledge entry that should answer. */
+  entry?: string;
+  /** Entry-labelled sets: other entries that answer it just as well. */
+  also?: string[];
 }
 
 export interface Answer {
@@ -23,6 +27,8 @@ export interface Answer {
   topic: string;
   household: string | null;
   confidence: number;
+  /** The knowledge entry the answer came from (null for statistics, the guided check, declines). */
+  entry?: string | null;
   answer: string;
   error?: string;
 }
@@ -37,6 +43,8 @@ export interface SetScore {
   oos: { tp: number; fp: number; fn: number };
   stats: { lines: number; ok: number };
   probes: { lines: number; ok: number; failures: string[] };
+  /** Entry-labelled lines: answered from the right entry, and answered confidently from a wrong one. */
+  entries: { lines: number; ok: number; confidentWrong: number };
   perTopic: Map<string, [number, number]>;
   perStyle: Map<string, [number, number]>;
   confusion: Map<string, Map<string, number>>;
@@ -60,6 +68,7 @@ export function scoreSet(lines: EvalLine[], byId: Map<string, Answer>, threshold
     oos: { tp: 0, fp: 0, fn: 0 },
     stats: { lines: 0, ok: 0 },
     probes: { lines: 0, ok: 0, failures: [] },
+    entries: { lines: 0, ok: 0, confidentWrong: 0 },
     perTopic: new Map(),
     perStyle: new Map(),
     confusion: new Map(),
@@ -106,11 +115,20 @@ export function scoreSet(lines: EvalLine[], byId: Map<string, Answer>, threshold
       if (probeOk) s.probes.ok++;
       else s.probes.failures.push(`${l.id}: ${l.question ?? ''}`);
     }
+    let entryOk: boolean | null = null;
+    if (l.entry) {
+      s.entries.lines++;
+      const got = a?.entry ?? null;
+      entryOk = got !== null && (got === l.entry || (l.also ?? []).includes(got));
+      if (entryOk) s.entries.ok++;
+      else if (got !== null && confidence >= threshold) s.entries.confidentWrong++;
+    }
     s.rows.push({
       id: l.id,
       expected: l.topic,
       predicted,
       ok,
+      ...(l.entry ? { expectedEntry: l.entry, entry: a?.entry ?? null, entryOk } : {}),
       confidence: a?.confidence,
       styles: l.styles ?? [],
       mentionOk,
@@ -132,6 +150,10 @@ export function detailLines(name: string, s: SetScore, threshold: number, second
   out.push(`Out-of-scope precision: ${pct(s.oos.tp, s.oos.tp + s.oos.fp)}  recall: ${pct(s.oos.tp, s.oos.tp + s.oos.fn)}`);
   out.push(`In-scope wrongly declined: ${pct(s.declinedInScope, s.inScope)} (${s.declinedInScope}/${s.inScope})`);
   out.push(`Statistics answers with all must_mention figures: ${pct(s.stats.ok, s.stats.lines)} (${s.stats.ok}/${s.stats.lines})`);
+  if (s.entries.lines) {
+    out.push(`Answered from the right entry: ${pct(s.entries.ok, s.entries.lines)} (${s.entries.ok}/${s.entries.lines})`);
+    out.push(`Confidently answered from a wrong entry: ${pct(s.entries.confidentWrong, s.entries.lines)} (${s.entries.confidentWrong})`);
+  }
   if (s.probes.lines) {
     out.push(`Fact probes answered with the current figure: ${pct(s.probes.ok, s.probes.lines)} (${s.probes.ok}/${s.probes.lines})`);
     for (const f of s.probes.failures) out.push(`  failed ${f}`);
