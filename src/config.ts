@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseAddressRange } from './http/client-address.ts';
+import { PROJECT_ROOT } from './util/project-root.ts';
 
 /**
  * All configuration, parsed once from the environment (and an optional `.env`) by one zod schema.
@@ -9,8 +9,8 @@ import { parseAddressRange } from './http/client-address.ts';
  * Every variable is documented in `.env.example`.
  */
 
-/** Root of the project (where package.json lives), independent of the working directory. */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Root of the project (where package.json lives), independent of the working directory and of the build. */
+export { PROJECT_ROOT };
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());

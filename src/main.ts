@@ -2,6 +2,9 @@ import { loadConfig, loadDotEnv, ConfigError } from './config.ts';
 import { createLogger } from './observability/logger.ts';
 import { createServer } from './app/server.ts';
 import { KnowledgeError } from './knowledge/knowledge-base.ts';
+import { SNAPSHOT_FILE } from './cli/snapshot.ts';
+import { useDataSnapshot } from './util/data-file.ts';
+import { PROJECT_ROOT } from './util/project-root.ts';
 
 /**
  * Starts the server: configuration (fails fast, naming the variable), knowledge and stores, the HTTP
@@ -21,7 +24,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // The build's parsed data files (checked file by file against their hash), then released: they are only
+  // needed while the knowledge is loaded, and the server should not carry a second copy of it.
+  useDataSnapshot(SNAPSHOT_FILE, PROJECT_ROOT);
   const server = await createServer(config, logger);
+  useDataSnapshot(null);
   const port = await server.start();
   const shownHost = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
   console.log(

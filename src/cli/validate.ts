@@ -6,7 +6,7 @@
  * report is informational unless `--strict` is given.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../util/project-root.ts';
 import { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { freshnessWarnings, validateKnowledge } from '../knowledge/validate.ts';
 import { clockFor } from '../time/clock.ts';
@@ -47,7 +47,7 @@ function otherFileProblems(knowledgeDir: string, kb: KnowledgeBase): string[] {
 }
 
 function main(argv: string[]): number {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const root = PROJECT_ROOT;
   let dir = path.join(root, 'knowledge', 'policies');
   let parametersDir: string | undefined;
   let today = isoDateInVietnam(clockFor({ TODAY: process.env.TODAY }).answerTime());

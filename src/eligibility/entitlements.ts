@@ -1,7 +1,7 @@
 import type { Citation } from '../domain/types.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../util/project-root.ts';
 import type { EntitlementMap, ExtraKey } from './schema.ts';
 import { loadEntitlementMap } from './standards.ts';
 import type { Category } from './classify.ts';
@@ -70,7 +70,7 @@ export function entitlementsFor(
 }
 
 /** `knowledge/standards` of this repository. */
-export const DEFAULT_STANDARDS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../knowledge/standards');
+export const DEFAULT_STANDARDS_DIR = path.join(PROJECT_ROOT, 'knowledge', 'standards');
 
 let cachedMap: EntitlementMap | null = null;
 function defaultEntitlementMap(): EntitlementMap {

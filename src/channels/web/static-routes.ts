@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../../util/project-root.ts';
 import type { HttpApp } from '../../http/http-app.ts';
 
-const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
+// Found from the project root, so the bundled server (dist/main.mjs) reads the same files as the sources.
+const DIR = path.join(PROJECT_ROOT, 'src', 'channels', 'web', 'static');
 
 const CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../../util/project-root.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { LOCK_NS, type PgDatabase } from './database.ts';
 
 /** Folder of the versioned SQL files: `NNN_name.sql`, applied in order, each once. */
-export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'src', 'storage', 'pg', 'migrations');
 
 /** `001_initial`: how a migration is named in logs and in `npm run db -- status`. */
 export function migrationLabel(m: Pick<Migration, 'version' | 'name'>): string {
