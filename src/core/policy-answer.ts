@@ -32,6 +32,11 @@ export interface PolicyRequest {
   view?: PolicyView;
   /** Open with a greeting (the message was a letter). */
   greeting?: boolean;
+  /**
+   * With a part view: the message also asked a yes/no question ("có được miễn không, thủ tục thế nào?"),
+   * so the verdict (the lead's first sentence) comes before the part, and neither question goes unanswered.
+   */
+  verdict?: boolean;
 }
 
 /**
@@ -59,7 +64,12 @@ export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, re
   }
 
   const parts = view === 'first' || view === 'full' ? [] : entry.details.filter((d) => d.kind === view);
-  if (parts.length) {
+  if (parts.length && req.verdict) {
+    const clause = yesNoClause(req.folded) ?? req.folded;
+    const lead = r(fitYesNo(entry.short_answer.trim(), clause));
+    lines.push(req.greeting ? `Dạ, em chào anh/chị. ${lead.replace(/^Dạ,\s*/u, '').replace(/^./u, (c) => c.toUpperCase())}` : lead);
+    for (const d of parts) lines.push(...section(d));
+  } else if (parts.length) {
     lines.push(`Dạ, ${PART_LEADS[view as DetailKind]} (${shortTitle(entry.title, 60).toLowerCase()}):`);
     for (const d of parts) lines.push(...section(d).slice(parts.length === 1 ? 1 : 0));
   } else {
@@ -124,6 +134,15 @@ function partButtons(entry: PolicyEntry, view: PolicyView, kb?: KnowledgeBase): 
 }
 
 /** Does the question expect a yes or a no ("có được ... không", "... phải không", "... chưa")? */
+/**
+ * The clause of a message that is a yes/no question, when one is ("chau co duoc mien hoc phi khong" in
+ * "…, chau co duoc mien hoc phi khong, thu tuc the nao"); null when none is.
+ */
+export function yesNoClause(folded: string): string | null {
+  const clauses = folded.split(/[,.;?!\n]+| va /).map((c) => c.trim());
+  return clauses.find((c) => c && isYesNoQuestion(c)) ?? null;
+}
+
 export function isYesNoQuestion(folded: string): boolean {
   const t = folded
     .replace(/[^a-z0-9 ]+/g, ' ')

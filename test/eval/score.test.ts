@@ -11,7 +11,7 @@ describe('scoreSet', () => {
   ];
   const answer = (id: string, topic: string, entry: string | null, confidence: number): [string, Answer] => [
     id,
-    { id, topic, entry, confidence, answer: 'Dạ, …' },
+    { id, topic, household: null, entry, confidence, answer: 'Dạ, …' },
   ];
 
   it('counts an entry right when it is the labelled one or an accepted alternative, and confident wrong entries apart', () => {

@@ -8,7 +8,7 @@ import type { Turn, TurnStep } from '../pipeline.ts';
 import { decideTopic, householdFor, type TopicDecision } from '../classify.ts';
 import { candidateButtons, declineReply, fallback, feedbackButtons, smalltalk, statsExamples } from '../replies.ts';
 import { rankEntries } from '../pick-entry.ts';
-import { policyReply, type PolicyView } from '../policy-answer.ts';
+import { policyReply, type PolicyView, yesNoClause } from '../policy-answer.ts';
 import { askedPart } from '../asked-part.ts';
 import { splitSentences } from '../../nlu/focus.ts';
 import { fold } from '../../nlu/text.ts';
@@ -99,7 +99,14 @@ async function answerTopic(ctx: TurnContext, d: TopicDecision, household: Househ
   const sameEntry = d.followUp && previousEntry === entry.id;
   const hasPart = (k: string) => entry.details.some((x) => x.kind === k);
   const view: PolicyView = part && hasPart(part) && (sameEntry || part === 'procedure' || part === 'documents') ? part : 'first';
-  const reply = policyReply(ctx.services.knowledge, entry, asOf ?? ctx.now, { folded: ctx.nlu.folded, view, greeting: isLetter(ctx) });
+  // A first question that also asks yes or no ("có được miễn không, thủ tục thế nào?") gets the verdict before the part.
+  const verdict = view !== 'first' && !sameEntry && yesNoClause(ctx.nlu.folded) !== null;
+  const reply = policyReply(ctx.services.knowledge, entry, asOf ?? ctx.now, {
+    folded: ctx.nlu.folded,
+    view,
+    greeting: isLetter(ctx),
+    verdict,
+  });
   if (asOf && year)
     reply.text = `(Theo quy định áp dụng ${year < thisYear ? 'cuối' : 'đầu'} năm ${year}.)\n${reply.text.replace(/hiện nay/g, `năm ${year}`)}`;
   const letter = isLetter(ctx);
