@@ -73,7 +73,7 @@ export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, re
     lines.push(`Dạ, ${PART_LEADS[view as DetailKind]} (${shortTitle(entry.title, 60).toLowerCase()}):`);
     for (const d of parts) lines.push(...section(d).slice(parts.length === 1 ? 1 : 0));
   } else {
-    const lead = r(fitYesNo(entry.short_answer.trim(), req.folded));
+    const lead = r(namedFirst(fitYesNo(entry.short_answer.trim(), req.folded), req.folded));
     lines.push(req.greeting ? `Dạ, em chào anh/chị. ${lead.replace(/^Dạ,\s*/u, '').replace(/^./u, (c) => c.toUpperCase())}` : lead);
     if (view === 'first') {
       const caseLine = lineForCase(entry, req.folded, r);
@@ -134,6 +134,41 @@ function partButtons(entry: PolicyEntry, view: PolicyView, kb?: KnowledgeBase): 
 }
 
 /** Does the question expect a yes or a no ("có được ... không", "... phải không", "... chưa")? */
+/**
+ * A short answer that covers several things (the hotlines of three offices) leads with the sentence about
+ * the one the question names: "số điện thoại ngân hàng chính sách" opens with the bank, not with legal aid.
+ * Only when the first sentence shares no word pair with the question and a later one shares at least three;
+ * a verdict keeps its place.
+ */
+export function namedFirst(answer: string, folded: string): string {
+  const sentences = answer.replace(/^Dạ,\s*/u, '').split(/(?<=[.!?])\s+(?=\p{Lu})/u);
+  // A verdict ("Dạ, được.", "Dạ, có.") answers first and keeps its place.
+  if (sentences.length < 2 || sentences[0].split(/\s+/).length <= 3) return answer;
+  const words = folded
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()
+    .split(' ');
+  const pairs = new Set(words.slice(1).map((w, i) => `${words[i]} ${w}`));
+  const shared = (sentence: string) => {
+    const f = ` ${fold(sentence).replace(/[^a-z0-9]+/g, ' ')} `;
+    let n = 0;
+    for (const p of pairs) if (f.includes(` ${p} `)) n++;
+    return n;
+  };
+  if (shared(sentences[0]) > 0) return answer;
+  // Three word pairs at least: a name ("ngân hàng chính sách"), not a common phrase ("hỗ trợ").
+  let best = 0;
+  let bestShared = 2;
+  sentences.forEach((sentence, i) => {
+    const n = shared(sentence);
+    if (i > 0 && n > bestShared) [best, bestShared] = [i, n];
+  });
+  if (!best) return answer;
+  const capital = (t: string) => t.replace(/^./u, (c) => c.toUpperCase());
+  const ordered = [sentences[best], ...sentences.filter((_, i) => i !== best).map(capital)];
+  return `Dạ, ${ordered.join(' ')}`;
+}
+
 /**
  * The clause of a message that is a yes/no question, when one is ("chau co duoc mien hoc phi khong" in
  * "…, chau co duoc mien hoc phi khong, thu tuc the nao"); null when none is.
