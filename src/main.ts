@@ -2,9 +2,8 @@ import { loadConfig, loadDotEnv, ConfigError } from './config.ts';
 import { createLogger } from './observability/logger.ts';
 import { createServer } from './app/server.ts';
 import { KnowledgeError } from './knowledge/knowledge-base.ts';
-import { SNAPSHOT_FILE } from './cli/snapshot.ts';
 import { useDataSnapshot } from './util/data-file.ts';
-import { PROJECT_ROOT } from './util/project-root.ts';
+import { PROJECT_ROOT, SNAPSHOT_FILE } from './util/project-root.ts';
 
 /**
  * Starts the server: configuration (fails fast, naming the variable), knowledge and stores, the HTTP

@@ -8,10 +8,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { contentHash, listDataFiles, readDataFile, useDataSnapshot } from '../util/data-file.ts';
-import { PROJECT_ROOT } from '../util/project-root.ts';
+import { PROJECT_ROOT, SNAPSHOT_FILE } from '../util/project-root.ts';
 
-/** Where the build writes the snapshot and where the server looks for it. */
-export const SNAPSHOT_FILE = path.join(PROJECT_ROOT, 'dist', 'data-snapshot.json');
+export { SNAPSHOT_FILE };
 
 /** Writes the snapshot (atomically: a temporary file renamed) and returns how many files it holds. */
 export function writeDataSnapshot(): number {

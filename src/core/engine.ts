@@ -29,7 +29,11 @@ export interface EngineOptions {
 /** "/xoadulieu", "xóa dữ liệu của tôi" or the `erase` button: the person asks to be forgotten. */
 export function isEraseRequest(incoming: Incoming): boolean {
   if (incoming.payload === 'erase') return true;
-  const t = fold((incoming.text ?? '').slice(0, 100).trim());
+  const raw = (incoming.text ?? '').slice(0, 100).trim();
+  // Every form below is at most 43 characters ("/xoadulieu@" and a 32-character bot name): longer
+  // messages are not folded at all, which saves the fold on nearly every turn.
+  if (raw.length > 64) return false;
+  const t = fold(raw);
   return /^\/?xoadulieu(@\w+)?$/.test(t) || /^xoa (het )?du lieu( cua (toi|em|minh))?$/.test(t);
 }
 
@@ -95,15 +99,19 @@ export class Engine {
 
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  /** Handles one message and returns the replies. Never throws for bad input. */
-  handle(incoming: Incoming): Promise<TurnResult> {
-    const run = this.turn(cutLongText(incoming));
+  /**
+   * Handles one message and returns the replies. Never throws for bad input. With `sharedResult`, a
+   * result replayed from the answer cache is the cached object itself, deeply frozen: callers that only
+   * read and serialise the result (the web API) skip a deep copy per request.
+   */
+  handle(incoming: Incoming, options: { sharedResult?: boolean } = {}): Promise<TurnResult> {
+    const run = this.turn(cutLongText(incoming), options.sharedResult === true);
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run)).catch(() => undefined);
     return run;
   }
 
-  private turn(incoming: Incoming & { textWasCut?: boolean }): Promise<TurnResult> {
+  private turn(incoming: Incoming & { textWasCut?: boolean }, sharedResult: boolean): Promise<TurnResult> {
     const key = this.sessionKey(incoming);
     // The store's lock keeps a conversation's turns in order (across instances on a shared database).
     return this.opts.sessions.withLock(key, async () => {
@@ -128,11 +136,18 @@ export class Engine {
       const stored = await this.opts.sessions.get(key);
       const session: Session = stored ? structuredClone(stored) : { id: key, updatedAt: at.toISOString() };
       const cacheKey = this.cache.capacity > 0 ? this.cache.keyFor(incoming, session, now) : null;
-      let result = cacheKey ? this.cache.get(cacheKey, session) : null;
+      let result = cacheKey ? this.cache.get(cacheKey, session, sharedResult) : null;
       if (!result) {
         try {
-          result = await respond(incoming, session, { services: this.opts.services, flows: this.opts.flows, now, clock: this.clock });
-          if (cacheKey) this.cache.set(cacheKey, result, session);
+          // With a cache key, respond sees the session through a watch that records which fields it reads.
+          const watch = cacheKey ? this.cache.watch(session) : null;
+          result = await respond(incoming, watch?.view ?? session, {
+            services: this.opts.services,
+            flows: this.opts.flows,
+            now,
+            clock: this.clock,
+          });
+          if (cacheKey && watch) this.cache.set(cacheKey, result, session, watch);
         } catch (err) {
           // A bug must cost one polite reply, never the conversation or the process.
           this.opts.onError?.(err as Error);

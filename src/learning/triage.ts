@@ -47,6 +47,26 @@ interface LastQuestion {
 export class Triage {
   private readonly lastQuestion = new Map<string, LastQuestion>();
   private readonly sampled = new Map<string, number>();
+  /**
+   * The masked text and its words, by incoming text, for the most recent distinct messages. Why: masking
+   * is the costliest part of a turn outside the core, and after a broadcast most messages repeat a few
+   * questions. Bounded like lastQuestion (cleared when full); raw texts live here no longer than in the
+   * answer cache's keys.
+   */
+  private readonly readings = new Map<string, { text: string; words: Set<string> }>();
+
+  /** The masked, cut text and its words (see `readings`). */
+  private read(raw: string): { text: string; words: Set<string> } {
+    let reading = this.readings.get(raw);
+    if (!reading) {
+      // Mask the whole text first (the masker bounds its own work), so a cut never splits an ID in two.
+      const text = maskPersonalData(raw).slice(0, 500);
+      reading = { text, words: new Set(tokenize(fold(text)).filter((w) => w.length > 1)) };
+      if (this.readings.size >= 5000) this.readings.clear();
+      this.readings.set(raw, reading);
+    }
+    return reading;
+  }
 
   record(incoming: Incoming, result: TurnResult, at: Date): TurnRecord {
     const day = isoDateInVietnam(at);
@@ -80,9 +100,7 @@ export class Triage {
       return rec;
     }
     if (!incoming.text) return rec;
-    // Mask the whole text first (the masker bounds its own work), so a cut never splits an ID in two.
-    const text = maskPersonalData(incoming.text).slice(0, 500);
-    const words = new Set(tokenize(fold(text)).filter((w) => w.length > 1));
+    const { text, words } = this.read(incoming.text);
     const nowMs = at.getTime();
     if (last?.confident && !last.filed && nowMs - last.at <= REPHRASE_WINDOW_MS && similarity(last.words, words) >= REPHRASE_SIMILARITY)
       fileLast('rephrased');

@@ -19,3 +19,6 @@ export function findProjectRoot(start: string): string {
     dir = up;
   }
 }
+
+/** The parsed data files written by `npm run build` (see src/cli/snapshot.ts) and read by the server at start. */
+export const SNAPSHOT_FILE: string = path.join(PROJECT_ROOT, 'dist', 'data-snapshot.json');
