@@ -8,10 +8,14 @@
  *    returning a fixed JSON body, both in child processes, so the ratio holds on a noisy machine.
  * 5. /api/chat throughput and p99 with PostgreSQL (DATABASE_URL) for one and for two instances, beside the file
  *    store, in the same run. The database is BENCH_DATABASE_URL (or TEST_DATABASE_URL), or a throwaway cluster
- *    started here when PostgreSQL is installed; without either, this part says it was skipped.
+ *    started here when PostgreSQL is installed; without either (or with BENCH_SKIP_PG=1), this part says it was skipped.
+ * 6. `npm start` itself: time to a healthy /healthz, and the RSS of npm, of the server and of the whole process tree
+ *    after start and after 10,000 messages over HTTP.
+ * Every server measured runs the compiled build (dist/main.mjs, built first when stale), as `npm start` does.
+ * `npm run bench -- --json` also writes the figures to reports/bench.json (field names in {@link BenchFigures}).
  */
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -35,6 +39,60 @@ const questions: string[] = readFileSync(DEV, 'utf8')
   });
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+const round = (n: number, digits = 3) => Number(n.toFixed(digits));
+
+/**
+ * The machine-readable figures (`--json` → reports/bench.json). The first ten names are a stable interface
+ * (CI and the README read them); more may be added, none renamed.
+ */
+export interface BenchFigures {
+  core_p50_ms: number;
+  core_p99_ms: number;
+  core_p99_ms_x10: number;
+  core_p99_ms_x100: number;
+  /** `npm start` to the first 200 from /healthz. */
+  startup_ms: number;
+  /** RSS of the server process (the node child of npm) after start, and after 10,000 messages over HTTP. */
+  rss_start_mb: number;
+  rss_after_10k_mb: number;
+  bare_rps: number;
+  api_cached_rps: number;
+  api_uncached_rps: number;
+  [more: string]: unknown;
+}
+const figures: Partial<BenchFigures> = {};
+
+/**
+ * The compiled server, exactly as `npm start` runs it: the node arguments of package.json's start script
+ * (V8 flags, then scripts/start.mjs, which rebuilds dist/ first when it is stale).
+ */
+const SERVER_ARGS: string[] = (() => {
+  const start: string = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts.start;
+  const words = start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1);
+})();
+
+/** Resident set size of a process in bytes (Linux /proc; 0 where unavailable). */
+function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A process and all its descendants (Linux /proc). */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    for (const c of children ? children.split(/\s+/) : []) out.push(...processTree(Number(c)));
+  } catch {
+    // Not Linux, or the process is gone.
+  }
+  return out;
+}
 const ms = (n: number) => `${n.toFixed(3)} ms`;
 
 function percentile(sorted: number[], p: number): number {
@@ -130,6 +188,10 @@ async function main() {
   const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', DATABASE_URL: '' });
   console.log(`Máy: ${os.cpus().length} lõi ${os.cpus()[0]?.model ?? ''}, Node ${process.version}\n`);
 
+  // The servers below run the compiled build: build it now, once, rather than in each server.
+  if (spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'build.mjs')], { stdio: 'ignore' }).status !== 0)
+    throw new Error('npm run build failed');
+
   // 1. Start-up
   const t0 = performance.now();
   const kb = KnowledgeBase.load(path.join(config.KNOWLEDGE_DIR, 'policies'));
@@ -162,6 +224,8 @@ async function main() {
   const base = await latency(uncached, 5);
   console.log(`\n2. Độ trễ lõi mỗi tin nhắn, tắt bộ đệm câu trả lời (${base.n} tin, ${questions.length} câu hỏi dev × 5)`);
   console.log(`   kiến thức ×1   (${kb.entries.length} mục): trung vị ${ms(base.median)}, p99 ${ms(base.p99)}`);
+  figures.core_p50_ms = round(base.median);
+  figures.core_p99_ms = round(base.p99);
   for (const factor of [10, 100]) {
     const big = new KnowledgeBase(enlarge(kb.entries, factor));
     const tb = performance.now();
@@ -176,28 +240,26 @@ async function main() {
     });
     await latency(engine, 1);
     const r = await latency(engine, 2);
+    figures[factor === 10 ? 'core_p99_ms_x10' : 'core_p99_ms_x100'] = round(r.p99);
     console.log(
       `   kiến thức ×${factor} (${big.entries.length} mục): trung vị ${ms(r.median)}, p99 ${ms(r.p99)} (dựng chỉ mục ${ms(buildMs)}; p99 gấp ${(r.p99 / base.p99).toFixed(2)} lần)`,
     );
   }
 
   console.log(
-    `\n3. Bộ nhớ (RSS): sau khởi động ${mb(rssStart)}; sau 10.000 tin nhắn (1.000 hội thoại) ${mb(rssAfter)} (bộ đệm câu trả lời: ${cacheHits} lần trúng)`,
+    `\n3. Bộ nhớ (RSS) của tiến trình đo (TypeScript qua tsx): sau khởi động ${mb(rssStart)}; sau 10.000 tin nhắn (1.000 hội thoại) ${mb(rssAfter)} (bộ đệm câu trả lời: ${cacheHits} lần trúng)`,
   );
+  figures.bench_process_rss_start_mb = round(rssStart / 1024 / 1024, 1);
+  figures.bench_process_rss_after_10k_mb = round(rssAfter / 1024 / 1024, 1);
   await core.close();
 
   // 4. Throughput, side by side
   console.log('\n4. Thông lượng /api/chat (autocannon, 32 kết nối, 5 giây mỗi máy chủ)');
   const bare = await startChild(process.execPath, [path.join(PROJECT_ROOT, 'bench/bare-server.mjs')], { PORT: '3911' }, /listening/);
-  const server = await startChild(
-    process.execPath,
-    ['--import', 'tsx', 'src/main.ts'],
-    { ...SERVER_ENV, PORT: '3912', DATA_DIR: dataDir },
-    /đang chạy/,
-  );
+  const server = await startChild(process.execPath, SERVER_ARGS, { ...SERVER_ENV, PORT: '3912', DATA_DIR: dataDir }, /đang chạy/);
   const serverNoCache = await startChild(
     process.execPath,
-    ['--import', 'tsx', 'src/main.ts'],
+    SERVER_ARGS,
     { ...SERVER_ENV, PORT: '3913', DATA_DIR: `${dataDir}-nc`, ANSWER_CACHE_SIZE: '0' },
     /đang chạy/,
   );
@@ -212,6 +274,12 @@ async function main() {
     const apiRps = fileLoad.rps;
     await throughput('http://127.0.0.1:3913/api/chat', pick, 1);
     const noCacheRps = await throughput('http://127.0.0.1:3913/api/chat', pick, 5);
+    figures.bare_rps = Math.round(bareRps);
+    figures.api_cached_rps = Math.round(apiRps);
+    figures.api_uncached_rps = Math.round(noCacheRps);
+    figures.api_cached_ratio = round(apiRps / bareRps);
+    figures.api_uncached_ratio = round(noCacheRps / bareRps);
+    figures.api_cached_p99_ms = fileLoad.p99;
     console.log(`   máy chủ Node trần (JSON cố định):      ${bareRps.toFixed(0)} yêu cầu/giây`);
     console.log(
       `   /api/chat (có bộ đệm câu trả lời):      ${apiRps.toFixed(0)} yêu cầu/giây (tỷ lệ ${(apiRps / bareRps).toFixed(2)}), p99 ${fileLoad.p99} ms`,
@@ -228,7 +296,74 @@ async function main() {
     rmSync(dataDir + '-nc', { recursive: true, force: true });
   }
 
+  await npmStart();
   await postgres(pick, fileLoad);
+  if (process.argv.includes('--json')) {
+    const file = path.join(PROJECT_ROOT, 'reports', 'bench.json');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const machine = `${os.cpus().length} lõi ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}`;
+    writeFileSync(file, `${JSON.stringify({ ...figures, machine, at: new Date().toISOString() }, null, 2)}\n`);
+    console.log(`\nĐã ghi ${path.relative(PROJECT_ROOT, file)}`);
+  }
+}
+
+/**
+ * 6. `npm start` as a person runs it: time to the first healthy /healthz, then the RSS of npm, of the server and of the
+ * whole tree; then 10,000 messages (1,000 conversations) over HTTP and the server's RSS again.
+ */
+async function npmStart(): Promise<void> {
+  console.log('\n6. `npm start` (bản biên dịch)');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tlgn-bench-start-'));
+  const port = 3917;
+  const started = performance.now();
+  const npm = spawn('npm', ['start'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...SERVER_ENV, PORT: String(port), DATA_DIR: dataDir },
+    stdio: 'ignore',
+  });
+  try {
+    let healthyMs = 0;
+    while (!healthyMs) {
+      if (performance.now() - started > 30_000) throw new Error('npm start: /healthz did not answer within 30 s');
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) healthyMs = performance.now() - started;
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const tree = processTree(npm.pid!);
+    const serverPid = tree.at(-1)!;
+    const npmRss = rssOf(npm.pid!);
+    const treeRss = tree.reduce((a, p) => a + rssOf(p), 0);
+    const serverRss = rssOf(serverPid);
+    let n = 0;
+    const body = () => JSON.stringify({ conversationId: `r${n++ % 1000}`, text: questions[n % questions.length] });
+    await autocannon({
+      url: `http://127.0.0.1:${port}/api/chat`,
+      method: 'POST',
+      connections: 8,
+      amount: 10_000,
+      headers: { 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req: any) => ({ ...req, body: body() }) }],
+    });
+    const serverRssAfter = rssOf(serverPid);
+    figures.startup_ms = Math.round(healthyMs);
+    figures.rss_start_mb = round(serverRss / 1024 / 1024, 1);
+    figures.rss_after_10k_mb = round(serverRssAfter / 1024 / 1024, 1);
+    figures.rss_npm_mb = round(npmRss / 1024 / 1024, 1);
+    figures.rss_tree_start_mb = round(treeRss / 1024 / 1024, 1);
+    console.log(`   đến khi /healthz trả lời 200: ${Math.round(healthyMs)} ms`);
+    console.log(
+      `   RSS sau khởi động: máy chủ ${mb(serverRss)}; npm ${mb(npmRss)}; cả cây tiến trình (${tree.length} tiến trình) ${mb(treeRss)}`,
+    );
+    console.log(`   RSS máy chủ sau 10.000 tin nhắn qua HTTP (1.000 hội thoại): ${mb(serverRssAfter)}`);
+  } finally {
+    npm.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -237,6 +372,10 @@ async function main() {
  */
 async function postgres(pick: () => string, fileLoad: Load | undefined): Promise<void> {
   console.log('\n5. /api/chat với PostgreSQL (autocannon, 32 kết nối tổng cộng, 5 giây; có bộ đệm câu trả lời)');
+  if (process.env.BENCH_SKIP_PG) {
+    console.log('   bỏ qua (BENCH_SKIP_PG)');
+    return;
+  }
   let adminUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || '';
   let cluster: PgCluster | undefined;
   if (!adminUrl) {
@@ -256,7 +395,7 @@ async function postgres(pick: () => string, fileLoad: Load | undefined): Promise
     dirs.push(dir);
     const child = await startChild(
       process.execPath,
-      ['--import', 'tsx', 'src/main.ts'],
+      SERVER_ARGS,
       { ...SERVER_ENV, PORT: String(port), DATA_DIR: dir, DATABASE_URL: url },
       /đang chạy/,
     );

@@ -6,7 +6,7 @@
  * and reads the knowledge base without parsing YAML. Packages stay external (node_modules), so only our own
  * code is bundled. The CLIs and the tests keep running the TypeScript directly.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -39,12 +39,22 @@ export function bundleIsStale() {
   return inputs.some((t) => t > built);
 }
 
-/** Bundles the server and the snapshot writer; each output is written to a temporary file and renamed, so a reader never sees half a file. */
+/**
+ * Bundles the server and the snapshot writer. Code reached only through `import()` (the Telegram adapter and
+ * grammY) goes to its own chunk under dist/chunks/, loaded only when it is needed. Each output is written to a
+ * temporary file and renamed, so a reader never sees half a file; chunks of earlier builds are removed.
+ */
 export async function buildBundles() {
   const esbuild = await import('esbuild');
   mkdirSync(DIST, { recursive: true });
-  const common = {
+  const result = await esbuild.build({
+    entryPoints: { main: path.join(ROOT, 'src/main.ts'), snapshot: path.join(ROOT, 'src/cli/snapshot.ts') },
+    outdir: DIST,
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
@@ -52,15 +62,24 @@ export async function buildBundles() {
     write: false,
     logLevel: 'warning',
     legalComments: 'none',
-  };
-  for (const [entry, outfile] of [
-    ['src/main.ts', SERVER_BUNDLE],
-    ['src/cli/snapshot.ts', SNAPSHOT_BUNDLE],
-  ]) {
-    const result = await esbuild.build({ ...common, entryPoints: [path.join(ROOT, entry)], outfile });
-    const tmp = `${outfile}.${process.pid}.tmp`;
-    writeFileSync(tmp, result.outputFiles[0].contents);
-    renameSync(tmp, outfile);
+  });
+  const written = new Set();
+  // Chunks first, entry points last: a server started meanwhile never finds an entry without its chunks.
+  const outputs = [...result.outputFiles].sort(
+    (a, b) =>
+      Number(a.path.includes(`${path.sep}chunks${path.sep}`) === false) - Number(b.path.includes(`${path.sep}chunks${path.sep}`) === false),
+  );
+  for (const file of outputs) {
+    mkdirSync(path.dirname(file.path), { recursive: true });
+    const tmp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+    written.add(file.path);
+  }
+  const chunks = path.join(DIST, 'chunks');
+  for (const name of existsSync(chunks) ? readdirSync(chunks) : []) {
+    const full = path.join(chunks, name);
+    if (!written.has(full) && statSync(full).mtimeMs < Date.now() - 60_000) rmSync(full, { force: true });
   }
 }
 

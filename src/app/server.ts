@@ -65,6 +65,13 @@ export async function createServer(config: Config, logger: Logger, extra: { obse
   });
   registerWebPage(app);
   registerAdminRoutes(app, core.learning, config.ADMIN_TOKEN);
-  server.channels = createChannels({ config, engine: core.engine, app, logger, dataDir: config.DATA_DIR, stores: core.stores.channels });
+  server.channels = await createChannels({
+    config,
+    engine: core.engine,
+    app,
+    logger,
+    dataDir: config.DATA_DIR,
+    stores: core.stores.channels,
+  });
   return server;
 }

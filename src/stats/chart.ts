@@ -1,5 +1,14 @@
-import { PNG } from 'pngjs';
+import { createRequire } from 'node:module';
+import type { PNG as PngClass } from 'pngjs';
 import { ADVANCE, ASCENT, glyph, LINE_HEIGHT } from './font.ts';
+
+const requireHere = createRequire(import.meta.url);
+let pngModule: { PNG: typeof PngClass } | undefined;
+/** pngjs, loaded with the first chart: most turns draw none, and start-up should not pay for it. */
+function pngClass(): typeof PngClass {
+  pngModule ??= requireHere('pngjs') as { PNG: typeof PngClass };
+  return pngModule.PNG;
+}
 
 /**
  * Bar charts as PNG, drawn on the server without a browser (pngjs). A chart tells the truth about its
@@ -61,7 +70,7 @@ export function wrap(text: string, width: number): string[] {
 }
 
 export function barChartPng(values: Bar[], width = 480, height = 240, opts: ChartOptions = {}): Buffer {
-  const png = new PNG({ width, height });
+  const png = new (pngClass())({ width, height });
   const dot = (x: number, y: number, rgb: Rgb) => {
     if (x < 0 || y < 0 || x >= width || y >= height) return;
     const i = (y * width + x) * 4;
@@ -138,5 +147,5 @@ export function barChartPng(values: Bar[], width = 480, height = 240, opts: Char
     text(b.label, x + 3 + w > width ? x - 3 - w : x + 3, breakRow + ASCENT, 1, RED, true);
   }
   fill(pad, zeroY, width - pad, zeroY + 1, [60, 60, 60]);
-  return PNG.sync.write(png);
+  return pngClass().sync.write(png);
 }

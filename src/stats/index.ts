@@ -55,9 +55,7 @@ export type StatsSkillHandle = StatsSkill & {
  * naming the file, because they are shipped with the code.
  */
 export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSkillHandle> {
-  const catalog = loadCatalog(opts.knowledgeDir);
-  const areas = loadAreas(opts.seedDir);
-  const words = loadWords(opts.knowledgeDir);
+  const { catalog, areas, words } = takeStatsFiles(opts.knowledgeDir, opts.seedDir);
   const places = loadPlaces(opts.knowledgeDir, areas);
   const store: StatsStore = opts.openStore
     ? await opts.openStore({ seedDir: opts.seedDir, catalog, areas })
@@ -136,12 +134,31 @@ export async function createStatsSkill(opts: StatsSkillOptions): Promise<StatsSk
  * its vocabulary (where the language kit is built) stops that at the source.
  */
 export function statsVocabulary(knowledgeDir: string, seedDir: string): string[] {
-  const catalog = loadCatalog(knowledgeDir);
-  const areas = loadAreas(seedDir);
+  const files = {
+    dirs: `${knowledgeDir}\u0000${seedDir}`,
+    catalog: loadCatalog(knowledgeDir),
+    areas: loadAreas(seedDir),
+    words: loadWords(knowledgeDir),
+  };
+  handedOver = files;
+  const { catalog, areas } = files;
   const index = new AreaIndex(areas, loadPlaces(knowledgeDir, areas), catalog.abbreviations);
-  return [...new Set([...catalog.vocabulary, ...loadWords(knowledgeDir).vocabulary, ...index.vocabulary])].filter((w) =>
-    /^[a-z]+$/.test(w),
-  );
+  return [...new Set([...catalog.vocabulary, ...files.words.vocabulary, ...index.vocabulary])].filter((w) => /^[a-z]+$/.test(w));
+}
+
+/**
+ * The statistics files read by the last {@link statsVocabulary}, handed to the next {@link createStatsSkill} on the
+ * same folders and then dropped. Why: start-up read and validated the catalogue, areas and words twice.
+ */
+let handedOver:
+  | { dirs: string; catalog: ReturnType<typeof loadCatalog>; areas: ReturnType<typeof loadAreas>; words: ReturnType<typeof loadWords> }
+  | undefined;
+
+function takeStatsFiles(knowledgeDir: string, seedDir: string) {
+  const files = handedOver;
+  handedOver = undefined;
+  if (files && files.dirs === `${knowledgeDir}\u0000${seedDir}`) return files;
+  return { catalog: loadCatalog(knowledgeDir), areas: loadAreas(seedDir), words: loadWords(knowledgeDir) };
 }
 
 /** Default locations inside the project (for scripts): data/ and knowledge/. */

@@ -1,11 +1,23 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import type { Logger } from '../../observability/logger.ts';
 import type { Clock } from '../../time/clock.ts';
 import { StoreUnavailableError } from '../errors.ts';
 import type { StoreHealth } from '../types.ts';
 import { redactDatabaseUrl } from './redact.ts';
 import { Semaphore } from './semaphore.ts';
+
+const requireHere = createRequire(import.meta.url);
+let pgDriver: typeof pg | undefined;
+/**
+ * The pg driver, loaded when the first database is opened. Why: a deployment on files (the default) should not
+ * pay for it at start-up (about 100 ms and 14 MB).
+ */
+function driver(): typeof pg {
+  pgDriver ??= requireHere('pg') as typeof pg;
+  return pgDriver;
+}
 
 /** How an instance connects to PostgreSQL (`DATABASE_URL`, `DATABASE_POOL_MAX`, `DATABASE_CONNECT_TIMEOUT_MS`). */
 export interface PgDatabaseOptions {
@@ -58,7 +70,11 @@ const CONNECTION_CODES = new Set([
 
 /** True for an error raised by the database or the driver (not by a caller's own code). */
 export function isDatabaseError(err: unknown): boolean {
-  return err instanceof pg.DatabaseError || isConnectionError(err) || (err as { name?: string })?.name === 'StoreUnavailableError';
+  return (
+    (pgDriver !== undefined && err instanceof pgDriver.DatabaseError) ||
+    isConnectionError(err) ||
+    (err as { name?: string })?.name === 'StoreUnavailableError'
+  );
 }
 
 /** True when `err` means the database cannot be reached (as opposed to a refused statement). */
@@ -115,9 +131,9 @@ export class PgDatabase {
       query_timeout: 35_000,
       idle_in_transaction_session_timeout: 60_000,
     };
-    this.pool = new pg.Pool({ ...base, max: opts.poolMax });
-    this.relaxedPool = new pg.Pool({ ...base, max: RELAXED_POOL_MAX, options: '-c synchronous_commit=off' });
-    this.probePool = new pg.Pool({ ...base, max: 1, statement_timeout: 2_000 });
+    this.pool = new (driver().Pool)({ ...base, max: opts.poolMax });
+    this.relaxedPool = new (driver().Pool)({ ...base, max: RELAXED_POOL_MAX, options: '-c synchronous_commit=off' });
+    this.probePool = new (driver().Pool)({ ...base, max: 1, statement_timeout: 2_000 });
     for (const p of [this.pool, this.relaxedPool, this.probePool]) {
       // An idle connection closed by a database restart must not take the process down.
       p.on('error', (err) => this.onIdleError(err));
@@ -204,7 +220,7 @@ export class PgDatabase {
    */
   async connectDedicated(): Promise<pg.Client> {
     this.assertOpen();
-    const client = new pg.Client({
+    const client = new (driver().Client)({
       connectionString: this.url,
       connectionTimeoutMillis: this.opts.connectTimeoutMs,
       application_name: this.opts.applicationName ?? 'tro-ly-giam-ngheo',
