@@ -360,7 +360,14 @@ async function npmStart(): Promise<void> {
     );
     console.log(`   RSS máy chủ sau 10.000 tin nhắn qua HTTP (1.000 hội thoại): ${mb(serverRssAfter)}`);
   } finally {
-    npm.kill('SIGTERM');
+    // The server itself first: npm does not always pass SIGTERM on to its child.
+    for (const pid of processTree(npm.pid!).reverse()) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
     await new Promise((r) => setTimeout(r, 500));
     rmSync(dataDir, { recursive: true, force: true });
   }
