@@ -8,6 +8,9 @@ import { systemClock, type Clock } from '../time/clock.ts';
 import { Triage } from './triage.ts';
 import { dayUsageSchema, INBOX_CAP, inboxItemSchema, type DayUsage, type InboxItem, type LearningStore, type UsageSum } from './types.ts';
 
+/** Items beyond INBOX_CAP kept until the inbox is trimmed (once per this many, not on every turn). */
+const INBOX_SLACK = 500;
+
 const recordSchema = z.union([
   // One turn counted (appended).
   z.object({ t: z.literal('u'), day: z.string(), topic: z.string(), channel: z.string(), answered: z.boolean() }),
@@ -63,7 +66,9 @@ export class FileLearningStore implements LearningStore {
   private apply(r: LearningRecord): void {
     if (r.t === 'i') {
       this.items.push(r.item);
-      if (this.items.length > INBOX_CAP) this.items.splice(0, this.items.length - INBOX_CAP);
+      // Trimmed in batches: cutting the oldest item off a full inbox on every turn moved 5,000 items each time.
+      // Readers see only the newest INBOX_CAP (see kept()).
+      if (this.items.length > INBOX_CAP + INBOX_SLACK) this.items.splice(0, this.items.length - INBOX_CAP);
     } else if (r.t === 'U') {
       this.usage.set(r.day, structuredClone(r.usage));
     } else {
@@ -74,6 +79,11 @@ export class FileLearningStore implements LearningStore {
       u.byChannel[r.channel] = (u.byChannel[r.channel] ?? 0) + 1;
       this.usage.set(r.day, u);
     }
+  }
+
+  /** The newest INBOX_CAP items (the array may hold up to INBOX_SLACK more until the next trim). */
+  private kept(): InboxItem[] {
+    return this.items.length > INBOX_CAP ? this.items.slice(-INBOX_CAP) : this.items;
   }
 
   private add(r: LearningRecord): void {
@@ -89,7 +99,8 @@ export class FileLearningStore implements LearningStore {
   };
 
   async inbox(sinceIso?: string): Promise<InboxItem[]> {
-    return sinceIso ? this.items.filter((i) => i.at >= sinceIso) : [...this.items];
+    const items = this.kept();
+    return sinceIso ? items.filter((i) => i.at >= sinceIso) : [...items];
   }
 
   async usageBetween(from: string, to: string): Promise<UsageSum> {
@@ -113,7 +124,7 @@ export class FileLearningStore implements LearningStore {
   private compact(): Promise<void> {
     const records: LearningRecord[] = [];
     for (const [day, usage] of this.usage) records.push({ t: 'U', day, usage: structuredClone(usage) });
-    for (const item of this.items) records.push({ t: 'i', item });
+    for (const item of this.kept()) records.push({ t: 'i', item });
     return this.journal.compact(records);
   }
 
