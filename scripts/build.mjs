@@ -99,6 +99,17 @@ export async function build() {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = performance.now();
+  // An install without devDependencies (`npm ci --omit=dev`) runs `prepare` too, without esbuild: that must not
+  // fail the install. `npm start` then runs the TypeScript sources through tsx (see scripts/start.mjs).
+  if (
+    !(await import('esbuild').then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    console.log('Không có esbuild (cài đặt không kèm devDependencies): bỏ qua bước dựng; npm start sẽ chạy thẳng mã TypeScript.');
+    process.exit(0);
+  }
   const files = await build();
   console.log(`Đã dựng dist/main.mjs và ảnh chụp ${files} tệp dữ liệu trong ${Math.round(performance.now() - started)} ms`);
 }
