@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,4 +68,21 @@ describe('withFileLock', () => {
     await expect(withFileLock(lock, async () => 'got it', { timeoutMs: 200 })).rejects.toThrow(/could not take the lock/);
     expect(existsSync(lock)).toBe(true);
   });
+
+  it('does not take an empty lock (its holder about to name itself) for old because its file time looks old', async () => {
+    // The file's time comes from the kernel's real clock; a process whose clock is moved (faketime, a wrong
+    // system time) must not judge by it, or two processes hold the lock.
+    const lock = tempLock();
+    writeFileSync(lock, '');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(lock, hourAgo, hourAgo);
+    await expect(withFileLock(lock, async () => 'taken', { timeoutMs: 1_000 })).rejects.toThrow(/could not take the lock/);
+    expect(existsSync(lock)).toBe(true);
+  });
+
+  it('takes over an empty lock left by a holder that died before naming itself, after watching it for 5 s', async () => {
+    const lock = tempLock();
+    writeFileSync(lock, '');
+    await expect(withFileLock(lock, async () => 'taken', { timeoutMs: 15_000 })).resolves.toBe('taken');
+  }, 30_000);
 });

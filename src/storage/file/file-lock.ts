@@ -1,7 +1,10 @@
 import { promises as fs, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { sleep } from '../../util/sleep.ts';
-import { systemClock, type Clock } from '../../time/clock.ts';
+import { monotonicMs, systemClock, type Clock } from '../../time/clock.ts';
+
+/** A lock or guard file left empty this long (its creator died before naming itself) is taken over. */
+const STALE_MS = 5_000;
 
 /** Thrown when a lock could not be taken in time. */
 export class LockTimeout extends Error {
@@ -98,10 +101,29 @@ function holderIsGone(lockFile: string): boolean {
   }
 }
 
+/** When this process first saw each file (by inode and modification stamp) without a holder, monotonic ms. */
+const firstSeen = new Map<string, number>();
+
+/**
+ * True once this process has watched the same file (same inode and stamp) for {@link STALE_MS} of its own
+ * monotonic time. Why not "now minus mtime": the file's time comes from the kernel's real clock, and a
+ * moved process clock (`TODAY`-style tests under faketime, a wrong system time) would call a lock created
+ * a moment ago old, and two processes would hold it.
+ */
 function isOld(file: string): boolean {
+  let key: string;
   try {
-    return systemClock.nowMs() - statSync(file).mtimeMs > 5_000;
+    const st = statSync(file);
+    key = `${file}:${st.ino}:${st.mtimeMs}:${st.size}`;
   } catch {
     return true;
   }
+  const now = monotonicMs();
+  if (firstSeen.size > 1_000) firstSeen.clear();
+  const seen = firstSeen.get(key);
+  if (seen === undefined) {
+    firstSeen.set(key, now);
+    return false;
+  }
+  return now - seen > STALE_MS;
 }
