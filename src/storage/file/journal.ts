@@ -1,7 +1,7 @@
 import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { writeFileAtomic } from '../atomic-file.ts';
+import { removeOrphanTempFiles, writeFileAtomic } from '../atomic-file.ts';
 import { systemClock, type Clock } from '../../time/clock.ts';
 
 /** A record that could not be read back, set aside with where it was and why. */
@@ -77,9 +77,13 @@ export class Journal<R> {
     this.syncMs = opts.syncMs ?? 1000;
   }
 
-  /** Opens (creating the folder if needed) and reads everything back. */
+  /**
+   * Opens (creating the folder if needed) and reads everything back. Temporary files left by a compaction
+   * that a killed process never finished are removed first (only those of processes no longer running).
+   */
   static async open<R>(opts: JournalOptions<R>): Promise<{ journal: Journal<R>; load: JournalLoad<R> }> {
     await fs.mkdir(opts.dir, { recursive: true });
+    await removeOrphanTempFiles(opts.dir);
     const j = new Journal(opts);
     const load = await j.read();
     return { journal: j, load };
