@@ -8,8 +8,8 @@ import { systemClock, type Clock } from '../time/clock.ts';
 import type { Areas } from './areas.ts';
 import type { Catalog } from './catalog.ts';
 import { FigureSet, planImport, type ImportSummary } from './figure-set.ts';
-import { completeRow, figureKey, storedFigureSchema, validateCsv, type FigureRow, type StoredFigure } from './rows.ts';
-import { ImportRejected, type StatsStore } from './store.ts';
+import { figureKey, storedFigureSchema, validateCsv, type FigureRow, type StoredFigure } from './rows.ts';
+import { FigureStoreBase, type StatsStore } from './store.ts';
 
 /** Something that runs a query: the database or a connection inside a transaction. */
 interface Queryable {
@@ -44,19 +44,19 @@ function rowOf(f: StoredFigure): FigureRow {
  * - A stored row that does not validate is ignored, reported (with its id) and shown as `degraded` in /readyz,
  *   never silently replaced by the seed.
  */
-export class PgStatsStore implements StatsStore {
-  private set = new FigureSet();
+export class PgStatsStore extends FigureStoreBase implements StatsStore {
   private generation = -1;
   private damage: string | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly db: PgDatabase,
-    private readonly catalog: Catalog,
-    private readonly areas: Areas,
+    catalog: Catalog,
+    areas: Areas,
     private readonly logger: Logger,
-    private readonly clock: Clock,
-  ) {}
+    clock: Clock,
+  ) {
+    super(catalog, areas, clock);
+  }
 
   /** Opens the store, loading the CSV seed when the store has never held figures. */
   static async open(opts: {
@@ -142,13 +142,6 @@ export class PgStatsStore implements StatsStore {
     this.generation = generation;
   }
 
-  /** A record without `measure`/`standard` gets them from the catalogue, as the file store does. */
-  private complete(f: StoredFigure): StoredFigure {
-    const ind = this.catalog.indicators.get(f.indicator);
-    if (ind && (!f.measure || (!f.standard && ind.standard))) completeRow(f, ind, this.catalog);
-    return f;
-  }
-
   async health(): Promise<StoreHealth> {
     return this.damage ? { state: 'degraded', detail: this.damage } : { state: 'ok' };
   }
@@ -158,36 +151,8 @@ export class PgStatsStore implements StatsStore {
     if (Number(r.rows[0]?.generation) !== this.generation) await this.load();
   }
 
-  figures(areaId: string, indicatorId: string): StoredFigure[] {
-    return this.set.figures(areaId, indicatorId);
-  }
-
-  current(): StoredFigure[] {
-    return this.set.current();
-  }
-
-  history(areaId: string, indicatorId: string): StoredFigure[] {
-    return this.set.history(areaId, indicatorId);
-  }
-
-  exportCsv(): string {
-    return this.set.exportCsv();
-  }
-
-  async importCsv(text: string, now?: Date): Promise<ImportSummary> {
-    const { rows, errors } = validateCsv(text, this.catalog, this.areas);
-    if (errors.length) throw new ImportRejected(errors);
-    return this.importRows(rows, now);
-  }
-
-  importRows(rows: FigureRow[], now?: Date): Promise<ImportSummary> {
-    const run = this.queue.then(() => this.apply(rows, now ?? this.clock.now()));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   /** One transaction under the import lock; the new figures are in memory once it has committed. */
-  private async apply(rows: FigureRow[], now: Date): Promise<ImportSummary> {
+  protected async apply(rows: FigureRow[], now: Date): Promise<ImportSummary> {
     const at = now.toISOString();
     const summary = await this.db.transaction(async (c) => {
       await c.query('SELECT generation FROM stats_state WHERE id = 1 FOR UPDATE');
@@ -257,9 +222,5 @@ export class PgStatsStore implements StatsStore {
     });
     await this.load();
     return result;
-  }
-
-  async close(): Promise<void> {
-    await this.queue;
   }
 }

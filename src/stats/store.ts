@@ -46,6 +46,67 @@ export interface StatsStore {
   close(): Promise<void>;
 }
 
+/**
+ * What both statistics stores share: the figures in memory for the answers, the CSV checks before an import,
+ * one import at a time in this process, and catalogue completion of records written before `measure` and
+ * `standard` existed. A subclass says how an import is stored ({@link FigureStoreBase.apply}).
+ */
+export abstract class FigureStoreBase {
+  protected set = new FigureSet();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  protected constructor(
+    protected readonly catalog: Catalog,
+    protected readonly areas: Areas,
+    protected readonly clock: Clock,
+  ) {}
+
+  figures(areaId: string, indicatorId: string): StoredFigure[] {
+    return this.set.figures(areaId, indicatorId);
+  }
+
+  current(): StoredFigure[] {
+    return this.set.current();
+  }
+
+  history(areaId: string, indicatorId: string): StoredFigure[] {
+    return this.set.history(areaId, indicatorId);
+  }
+
+  exportCsv(): string {
+    return this.set.exportCsv();
+  }
+
+  /** Validates a CSV text; throws {@link ImportRejected} (nothing imported) when any row is bad. */
+  async importCsv(text: string, now?: Date): Promise<ImportSummary> {
+    const { rows, errors } = validateCsv(text, this.catalog, this.areas);
+    if (errors.length) throw new ImportRejected(errors);
+    return this.importRows(rows, now);
+  }
+
+  /** Applies validated rows, one import at a time in this process; resolves once they are stored durably. */
+  importRows(rows: FigureRow[], now?: Date): Promise<ImportSummary> {
+    const run = this.queue.then(() => this.apply(rows, now ?? this.clock.now()));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Waits for an import in progress. */
+  async close(): Promise<void> {
+    await this.queue;
+  }
+
+  /** Stores validated rows all or nothing under the import lock that spans processes or instances. */
+  protected abstract apply(rows: FigureRow[], now: Date): Promise<ImportSummary>;
+
+  /** A record without `measure`/`standard` gets them from the catalogue, as an old CSV row does on import. */
+  protected complete(f: StoredFigure): StoredFigure {
+    const ind = this.catalog.indicators.get(f.indicator);
+    if (ind && (!f.measure || (!f.standard && ind.standard))) completeRow(f, ind, this.catalog);
+    return f;
+  }
+}
+
 /** Opens the file statistics store (the default): `StatsStore.open({ dataDir, … })`, as before the interface existed. */
 export const StatsStore = {
   open: (opts: Parameters<typeof FileStatsStore.open>[0]): Promise<FileStatsStore> => FileStatsStore.open(opts),
@@ -67,22 +128,21 @@ const HEADER = { kind: 'stats-store', version: 2 };
  * `stats.rejected.jsonl`, the rest kept), a file that cannot be read at all is moved aside, and both
  * are reported as `degraded` in /readyz, never silently replaced by the seed.
  */
-export class FileStatsStore implements StatsStore {
+export class FileStatsStore extends FigureStoreBase implements StatsStore {
   private figuresAll: StoredFigure[] = [];
-  private set = new FigureSet();
   private stamp = '';
   private damage: string | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
   readonly file: string;
   private readonly lockFile: string;
 
   private constructor(
     private readonly dataDir: string,
-    private readonly catalog: Catalog,
-    private readonly areas: Areas,
+    catalog: Catalog,
+    areas: Areas,
     private readonly logger: Logger,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
+    super(catalog, areas, clock);
     this.file = path.join(dataDir, FILE);
     this.lockFile = path.join(dataDir, 'stats.lock');
   }
@@ -228,16 +288,6 @@ export class FileStatsStore implements StatsStore {
     this.logger.info({ figures: rows.length, file: FILE }, 'statistics store created from the CSV seed');
   }
 
-  /**
-   * A record written before `measure` and `standard` existed gets them from the catalogue, exactly as
-   * an old CSV row does on import, so its key matches the same figure imported again.
-   */
-  private complete(f: StoredFigure): StoredFigure {
-    const ind = this.catalog.indicators.get(f.indicator);
-    if (ind && (!f.measure || (!f.standard && ind.standard))) completeRow(f, ind, this.catalog);
-    return f;
-  }
-
   private async writeAll(figures: StoredFigure[]): Promise<void> {
     const lines = [JSON.stringify(HEADER), ...figures.map((f) => JSON.stringify(f))];
     await writeFileAtomic(this.file, lines.join('\n') + '\n');
@@ -259,38 +309,17 @@ export class FileStatsStore implements StatsStore {
     await this.load();
   }
 
-  figures(areaId: string, indicatorId: string): StoredFigure[] {
-    return this.set.figures(areaId, indicatorId);
-  }
-
-  current(): StoredFigure[] {
-    return this.set.current();
-  }
-
-  history(areaId: string, indicatorId: string): StoredFigure[] {
-    return this.set.history(areaId, indicatorId);
-  }
-
   /** Every figure kept, current and replaced (`npm run db -- import-files`). */
   allFigures(): StoredFigure[] {
     return [...this.figuresAll];
-  }
-
-  /** Validates a CSV text; throws {@link ImportRejected} (nothing imported) when any row is bad. */
-  async importCsv(text: string, now?: Date): Promise<ImportSummary> {
-    const { rows, errors } = validateCsv(text, this.catalog, this.areas);
-    if (errors.length) throw new ImportRejected(errors);
-    return this.importRows(rows, now);
   }
 
   /**
    * Applies validated rows in one atomic, durable write under the cross-process lock: new keys added,
    * changed ones revised (the old kept with `replaced_at`). Resolves only once the file is on disk.
    */
-  importRows(rows: FigureRow[], now?: Date): Promise<ImportSummary> {
-    const run = this.queue.then(() => withFileLock(this.lockFile, () => this.applyRows(rows, now ?? this.clock.now())));
-    this.queue = run.catch(() => undefined);
-    return run;
+  protected apply(rows: FigureRow[], now: Date): Promise<ImportSummary> {
+    return withFileLock(this.lockFile, () => this.applyRows(rows, now));
   }
 
   private async applyRows(rows: FigureRow[], now: Date): Promise<ImportSummary> {
@@ -303,14 +332,6 @@ export class FileStatsStore implements StatsStore {
       this.rebuildIndex();
     }
     return plan.summary;
-  }
-
-  exportCsv(): string {
-    return this.set.exportCsv();
-  }
-
-  async close(): Promise<void> {
-    await this.queue;
   }
 }
 
