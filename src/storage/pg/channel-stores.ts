@@ -3,6 +3,7 @@ import type { Clock } from '../../time/clock.ts';
 import { hashEventId } from '../file/dedup-store.ts';
 import { DEFAULT_MAX_PAYLOADS, payloadId } from '../file/payload-store.ts';
 import { KeyedQueue } from '../../util/keyed-queue.ts';
+import { ExpirySweeper } from './sweeper.ts';
 import { sleep } from '../../util/sleep.ts';
 import type {
   ChannelStores,
@@ -38,9 +39,6 @@ export function pgChannelStores(db: PgDatabase, clock: Clock, logger: Logger): C
   };
 }
 
-/** How often expired rows are swept, at most (by the instance that happens to write). */
-const SWEEP_EVERY_MS = 10 * 60_000;
-
 /**
  * Handled platform events in `dedup_marks (scope, id_hash, expires_ms)`. `markNew` is one statement: an insert
  * that, on conflict, only replaces an expired mark, and reports whether it wrote. Two instances given the same
@@ -48,12 +46,18 @@ const SWEEP_EVERY_MS = 10 * 60_000;
  * is answered once. Ids are hashed as in the file store; expiry uses the clock's real time.
  */
 export class PgDedupStore implements DedupStore {
-  private lastSweepMono = Number.NEGATIVE_INFINITY;
+  private readonly sweeper: ExpirySweeper;
 
   constructor(
     private readonly db: PgDatabase,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.sweeper = new ExpirySweeper(
+      db,
+      clock,
+      'DELETE FROM dedup_marks WHERE ctid IN (SELECT ctid FROM dedup_marks WHERE expires_ms <= $1 LIMIT 10000)',
+    );
+  }
 
   async markNew(scope: string, id: string, ttlMs: number): Promise<boolean> {
     const now = Math.round(this.clock.nowMs());
@@ -63,7 +67,7 @@ export class PgDedupStore implements DedupStore {
        RETURNING 1`,
       [scope, hashEventId(id), now + Math.round(ttlMs), now],
     );
-    this.maybeSweep(now);
+    this.sweeper.maybeSweep(now);
     return (r.rowCount ?? 0) > 0;
   }
 
@@ -83,15 +87,6 @@ export class PgDedupStore implements DedupStore {
   async flush(): Promise<void> {}
 
   async close(): Promise<void> {}
-
-  private maybeSweep(now: number): void {
-    const mono = this.clock.monotonicMs();
-    if (mono - this.lastSweepMono < SWEEP_EVERY_MS) return;
-    this.lastSweepMono = mono;
-    void this.db
-      .relaxedQuery('DELETE FROM dedup_marks WHERE ctid IN (SELECT ctid FROM dedup_marks WHERE expires_ms <= $1 LIMIT 10000)', [now])
-      .catch(() => undefined);
-  }
 }
 
 /**
@@ -161,12 +156,18 @@ export class PgPayloadStore implements PayloadStore {
  * Counters go through the relaxed pool: losing a minute of counts in a database crash costs nothing.
  */
 export class PgRateCounter implements RateCounter {
-  private lastSweepMono = Number.NEGATIVE_INFINITY;
+  private readonly sweeper: ExpirySweeper;
 
   constructor(
     private readonly db: PgDatabase,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.sweeper = new ExpirySweeper(
+      db,
+      clock,
+      'DELETE FROM rate_windows WHERE ctid IN (SELECT ctid FROM rate_windows WHERE start_ms + window_ms < $1 LIMIT 10000)',
+    );
+  }
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateDecision> {
     const now = Math.round(this.clock.nowMs());
@@ -179,21 +180,10 @@ export class PgRateCounter implements RateCounter {
        RETURNING hits`,
       [key, now, Math.round(windowMs)],
     );
-    this.maybeSweep(now);
+    this.sweeper.maybeSweep(now);
     const hits = Number(r.rows[0]?.hits ?? 1);
     if (hits <= limit) return 'ok';
     return hits === limit + 1 ? 'first-over' : 'over';
-  }
-
-  private maybeSweep(now: number): void {
-    const mono = this.clock.monotonicMs();
-    if (mono - this.lastSweepMono < SWEEP_EVERY_MS) return;
-    this.lastSweepMono = mono;
-    void this.db
-      .relaxedQuery('DELETE FROM rate_windows WHERE ctid IN (SELECT ctid FROM rate_windows WHERE start_ms + window_ms < $1 LIMIT 10000)', [
-        now,
-      ])
-      .catch(() => undefined);
   }
 }
 

@@ -6,6 +6,7 @@ import { KeyedQueue } from '../../util/keyed-queue.ts';
 import type { SessionStore, StoreHealth } from '../types.ts';
 import { LOCK_NS, lockKey, type PgDatabase } from './database.ts';
 import { Semaphore } from './semaphore.ts';
+import { ExpirySweeper } from './sweeper.ts';
 
 /** Options of {@link PgSessionStore}. */
 export interface PgSessionStoreOptions {
@@ -24,9 +25,6 @@ interface TurnContext {
   /** undefined: nothing to write; null: erased; a session: written at commit. */
   pending: Session | null | undefined;
 }
-
-/** Sessions not touched for this long are removed in the background, a batch at a time. */
-const SWEEP_EVERY_MS = 10 * 60_000;
 
 /**
  * Sessions in the `sessions` table, shared by every instance.
@@ -50,7 +48,7 @@ export class PgSessionStore implements SessionStore {
   private readonly context = new AsyncLocalStorage<TurnContext>();
   private readonly ttlMs: number;
   private readonly lockTimeoutMs: number;
-  private lastSweepMono = Number.NEGATIVE_INFINITY;
+  private readonly sweeper: ExpirySweeper;
 
   constructor(
     private readonly db: PgDatabase,
@@ -59,6 +57,11 @@ export class PgSessionStore implements SessionStore {
     this.ttlMs = opts.ttlMinutes * 60_000;
     this.lockTimeoutMs = opts.lockTimeoutMs ?? 15_000;
     this.turns = new Semaphore(Math.max(1, db.poolMax - 2), 60_000, 'conversation turns');
+    this.sweeper = new ExpirySweeper(
+      db,
+      opts.clock,
+      'DELETE FROM sessions WHERE key IN (SELECT key FROM sessions WHERE updated_ms < $1 LIMIT 5000)',
+    );
   }
 
   withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -89,7 +92,7 @@ export class PgSessionStore implements SessionStore {
         } else {
           await client.query('COMMIT');
         }
-        this.maybeSweep();
+        this.sweeper.maybeSweep(this.opts.clock.nowMs() - this.ttlMs);
         return result;
       } catch (err) {
         // Whatever failed (the lock wait, the task, the write), the connection goes back with no transaction open.
@@ -120,7 +123,7 @@ export class PgSessionStore implements SessionStore {
       'INSERT INTO sessions (key, data, updated_ms) VALUES ($1, $2::jsonb, $3) ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, updated_ms = EXCLUDED.updated_ms',
       [key, JSON.stringify(session), this.updatedMs(session)],
     );
-    this.maybeSweep();
+    this.sweeper.maybeSweep(this.opts.clock.nowMs() - this.ttlMs);
   }
 
   async delete(key: string): Promise<boolean> {
@@ -165,16 +168,5 @@ export class PgSessionStore implements SessionStore {
   private updatedMs(s: Session): number {
     const t = Date.parse(s.updatedAt);
     return Number.isFinite(t) ? Math.round(t) : Math.round(this.opts.clock.nowMs());
-  }
-
-  /** Deletes expired sessions now and then, in the background, a bounded batch at a time. */
-  private maybeSweep(): void {
-    const now = this.opts.clock.monotonicMs();
-    if (now - this.lastSweepMono < SWEEP_EVERY_MS) return;
-    this.lastSweepMono = now;
-    const cutoff = this.opts.clock.nowMs() - this.ttlMs;
-    void this.db
-      .relaxedQuery('DELETE FROM sessions WHERE key IN (SELECT key FROM sessions WHERE updated_ms < $1 LIMIT 5000)', [cutoff])
-      .catch(() => undefined);
   }
 }
