@@ -67,14 +67,14 @@ export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, re
   if (parts.length && req.verdict) {
     const clause = yesNoClause(req.folded) ?? req.folded;
     const lead = r(fitYesNo(entry.short_answer.trim(), clause));
-    lines.push(req.greeting ? `Dạ, em chào anh/chị. ${lead.replace(/^Dạ,\s*/u, '').replace(/^./u, (c) => c.toUpperCase())}` : lead);
+    lines.push(req.greeting ? greeted(lead) : lead);
     for (const d of parts) lines.push(...section(d));
   } else if (parts.length) {
     lines.push(`Dạ, ${PART_LEADS[view as DetailKind]} (${shortTitle(entry.title, 60).toLowerCase()}):`);
     for (const d of parts) lines.push(...section(d).slice(parts.length === 1 ? 1 : 0));
   } else {
     const lead = r(namedFirst(fitYesNo(entry.short_answer.trim(), req.folded), req.folded));
-    lines.push(req.greeting ? `Dạ, em chào anh/chị. ${lead.replace(/^Dạ,\s*/u, '').replace(/^./u, (c) => c.toUpperCase())}` : lead);
+    lines.push(req.greeting ? greeted(lead) : lead);
     if (view === 'first') {
       const caseLine = lineForCase(entry, req.folded, r);
       if (caseLine) lines.push(`• ${caseLine.heading.replace(/\s*\(.*?\)/g, '')}: ${r(caseLine.line)}`);
@@ -94,6 +94,11 @@ export function policyReply(kb: KnowledgeBase, entry: PolicyEntry, now: Date, re
     lines.push(`⚠️ ${entry.caution ?? 'Thông tin này chưa được xác nhận từ văn bản chính thức, vui lòng hỏi lại UBND xã.'}`);
   }
   return { text: lines.join('\n'), buttons: partButtons(entry, view, kb), citations };
+}
+
+/** A lead answer opened with a greeting, for a message written as a letter. */
+function greeted(lead: string): string {
+  return `Dạ, em chào anh/chị. ${lead.replace(/^Dạ,\s*/u, '').replace(/^./u, (c) => c.toUpperCase())}`;
 }
 
 /**
